@@ -1,0 +1,259 @@
+# -*- coding: utf-8 -*-
+# Copyright: losant.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Pure logic of experience users: option rules, desired state, the PATCH
+that gets there, and the views shown to the user. No I/O here."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import difflib
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.losant.platform.plugins.module_utils.validation import (
+    GROUPS_MAX,
+    NAME_MAX,
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    check_email,
+    check_id,
+    check_length,
+    check_tags,
+    format_datetime,
+    is_id,
+    parse_datetime,
+    utc_now,
+)
+
+# What the diff shows in place of a password that will be set.
+PASSWORD_MARKER = "<new password will be set>"
+GROUP_NAME_MAX = 255
+
+USER_OPTIONS = dict(
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    email=dict(type="str"),
+    experience_user_id=dict(type="str"),
+    first_name=dict(type="str"),
+    last_name=dict(type="str"),
+    password=dict(type="str", no_log=True),
+    update_password=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),
+    password_updated_after=dict(type="str", no_log=False),
+    user_tags=dict(type="dict"),
+    purge_user_tags=dict(type="bool", default=False),
+    experience_groups=dict(type="list", elements="str"),
+    purge_experience_groups=dict(type="bool", default=False),
+    invalidate_tokens=dict(type="bool", default=False),
+)
+
+
+class GroupResolutionError(Exception):
+    pass
+
+
+def user_option_errors(params, now=None):
+    """Every rule the user options break, each naming the option; [] when all is well."""
+    errors = [
+        check_email("email", params.get("email")),
+        check_id("experience_user_id", params.get("experience_user_id")),
+        check_length("first_name", params.get("first_name"), 0, NAME_MAX),
+        check_length("last_name", params.get("last_name"), 0, NAME_MAX),
+        check_length("password", params.get("password"), PASSWORD_MIN, PASSWORD_MAX, secret=True),
+    ]
+    errors.extend(check_tags("user_tags", params.get("user_tags")))
+    groups = params.get("experience_groups")
+    if groups is not None:
+        if len(groups) > GROUPS_MAX:
+            errors.append("experience_groups may list at most %d groups, got %d" % (GROUPS_MAX, len(groups)))
+        for entry in groups:
+            if not entry or len(entry) > GROUP_NAME_MAX:
+                errors.append("experience_groups entries must be group names of 1 to %d characters or group ids, got %r"
+                              % (GROUP_NAME_MAX, entry[:80]))
+    threshold = params.get("password_updated_after")
+    if threshold is not None:
+        if parse_datetime(threshold) is None:
+            errors.append("password_updated_after must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z, got %r"
+                          % threshold)
+        if params.get("update_password") == "always":
+            errors.append("password_updated_after cannot be combined with update_password=always, "
+                          "which sets the password on every run")
+    return [error for error in errors if error]
+
+
+def group_lookup_needed(entries):
+    """Group names need the group listing; a list of ids alone does not."""
+    return bool(entries) and not all(is_id(entry) for entry in entries)
+
+
+def resolve_group_ids(entries, groups):
+    """Turn group names or ids into ids using the application's ``groups``.
+
+    Raises GroupResolutionError naming the candidates for an unknown or an
+    ambiguous name.
+    """
+    by_id = dict((group["id"], group) for group in groups)
+    by_name = {}
+    for group in groups:
+        by_name.setdefault(group.get("name"), []).append(group)
+    ids = []
+    problems = []
+    for entry in entries:
+        if entry in by_id:
+            ids.append(entry)
+        elif len(by_name.get(entry, [])) == 1:
+            ids.append(by_name[entry][0]["id"])
+        elif entry in by_name:
+            problems.append("experience_groups: the name %r is ambiguous, %d groups have it (ids %s); give the id instead"
+                            % (entry, len(by_name[entry]), ", ".join(sorted(g["id"] for g in by_name[entry]))))
+        else:
+            names = sorted(name for name in by_name if name)
+            close = difflib.get_close_matches(entry, names, n=5, cutoff=0.5)
+            shown = close or names[:20]
+            problems.append("experience_groups: no group named or with id %r; %s: %s" % (
+                entry, "closest names" if close else "existing groups", ", ".join(shown) if shown else "(none)"))
+    if problems:
+        raise GroupResolutionError("; ".join(problems))
+    return _unique(ids)
+
+
+def current_group_ids(user):
+    return [group["id"] for group in user.get("experienceGroups") or []]
+
+
+def desired_tags(current, given, purge):
+    """Given tags merged into the current ones (or replacing them with purge); a null value removes a key."""
+    tags = {} if purge else dict(current or {})
+    for key, value in given.items():
+        if value is None:
+            tags.pop(key, None)
+        else:
+            tags[key] = value
+    return tags
+
+
+def desired_group_ids(current_ids, wanted_ids, purge):
+    return _unique(([] if purge else list(current_ids)) + list(wanted_ids))
+
+
+def password_due(params, user):
+    """Whether the password must be sent to an existing user."""
+    if params.get("password") is None:
+        return False
+    if params.get("update_password") == "always":
+        return True
+    threshold = params.get("password_updated_after")
+    if threshold is None:
+        return False
+    last_set = parse_datetime(user.get("passwordLastUpdated"))
+    return last_set is None or last_set < parse_datetime(threshold)
+
+
+def user_patch(user, params, group_ids, now):
+    """The PATCH body that makes ``user`` match ``params``, and the option names it changes.
+
+    ``group_ids`` is None when experience_groups was not given. Options left
+    out (None) leave their field alone; an empty body means nothing to do.
+    """
+    body = {}
+    changed = []
+    email = params.get("email")
+    if email is not None and email.lower() != user.get("email", "").lower():
+        body["email"] = email
+        changed.append("email")
+    for option, field in (("first_name", "firstName"), ("last_name", "lastName")):
+        value = params.get(option)
+        if value is not None and value != user.get(field, ""):
+            body[field] = value
+            changed.append(option)
+    if params.get("user_tags") is not None or params.get("purge_user_tags"):
+        tags = desired_tags(user.get("userTags"), params.get("user_tags") or {}, params.get("purge_user_tags"))
+        if tags != (user.get("userTags") or {}):
+            body["userTags"] = tags
+            changed.append("user_tags")
+    if group_ids is not None:
+        current = current_group_ids(user)
+        wanted = desired_group_ids(current, group_ids, params.get("purge_experience_groups"))
+        if set(wanted) != set(current):
+            body["experienceGroupIds"] = wanted
+            changed.append("experience_groups")
+    if password_due(params, user):
+        body["password"] = params["password"]
+        changed.append("password")
+    if params.get("invalidate_tokens"):
+        body["tokenCutoff"] = now
+        changed.append("invalidate_tokens")
+    return body, changed
+
+
+def create_body(params, group_ids):
+    """The POST body of a new user, and the option names it sets."""
+    body = {"email": params["email"], "password": params["password"]}
+    changed = ["email", "password"]
+    for option, field in (("first_name", "firstName"), ("last_name", "lastName")):
+        if params.get(option) is not None:
+            body[field] = params[option]
+            changed.append(option)
+    tags = desired_tags({}, params.get("user_tags") or {}, True)
+    if tags:
+        body["userTags"] = tags
+        changed.append("user_tags")
+    if group_ids:
+        body["experienceGroupIds"] = list(group_ids)
+        changed.append("experience_groups")
+    return body, changed
+
+
+def predict_user(user, body, known_groups):
+    """The user as Losant will hold it once ``body`` is applied; for check mode and diffs."""
+    predicted = copy.deepcopy(user)
+    for field, value in body.items():
+        if field == "password":
+            predicted["passwordLastUpdated"] = format_datetime(utc_now())
+        elif field == "experienceGroupIds":
+            predicted["experienceGroups"] = [known_groups.get(gid, {"id": gid}) for gid in value]
+        else:
+            predicted[field] = copy.deepcopy(value)
+    return predicted
+
+
+def known_groups_of(user, groups=()):
+    """id -> {id, name, parentId} from a user's groups and a group listing."""
+    known = {}
+    for group in list((user or {}).get("experienceGroups") or []) + list(groups):
+        known[group["id"]] = dict((key, group.get(key)) for key in ("id", "name", "parentId"))
+    return known
+
+
+def user_view(user, body=None):
+    """A user in this module's option shape, for ``diff``; no secret in it."""
+    if not user:
+        return {}
+    view = {
+        "email": user.get("email"),
+        "first_name": user.get("firstName", ""),
+        "last_name": user.get("lastName", ""),
+        "user_tags": dict(user.get("userTags") or {}),
+        "experience_groups": sorted(group.get("name") or group["id"] for group in user.get("experienceGroups") or []),
+    }
+    if body and "password" in body:
+        view["password"] = PASSWORD_MARKER
+    if body and "tokenCutoff" in body:
+        view["invalidate_tokens"] = True
+    return view
+
+
+def user_result(user):
+    """The user as the module returns it: snake_case keys, user tag keys untouched."""
+    if not user:
+        return {}
+    result = camel_dict_to_snake_dict(user, ignore_list=("userTags",))
+    result.pop("password", None)
+    return result
+
+
+def _unique(values):
+    seen = set()
+    return [value for value in values if not (value in seen or seen.add(value))]

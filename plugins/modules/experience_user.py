@@ -1,0 +1,419 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: losant.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: experience_user
+short_description: Create, update and delete Losant experience users
+version_added: 0.1.0
+description:
+  - Makes one experience user of a Losant application match the task - its
+    email, names, user tags, experience groups and password - changing only
+    what differs, in at most one write request.
+  - The user is found by O(experience_user_id) when given, else by O(email)
+    with one exact, case-insensitive query.
+  - Options left out leave that part of the user alone.
+  - Losant never reveals a password, so an existing user's password is only
+    set when O(update_password=always) or when O(password_updated_after) says
+    it is due.
+author:
+  - losant.platform contributors
+extends_documentation_fragment:
+  - losant.platform.connection
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Every read and comparison runs; no write is sent. The result predicts
+        the user after the change.
+  diff_mode:
+    support: full
+    details:
+      - C(before) and C(after) show the user in this module's option shape.
+        A password that will be set shows only as V(<new password will be set>).
+  action_group:
+    support: full
+    membership:
+      - losant.platform.losant
+options:
+  state:
+    description:
+      - V(present) creates the user when missing and updates it when it differs.
+      - V(absent) deletes the user when it exists. The user's groups are kept;
+        only its memberships go.
+    type: str
+    choices: [present, absent]
+    default: present
+  email:
+    description:
+      - The user's email address, unique in the application regardless of
+        letter case; at most 1024 characters.
+      - Without O(experience_user_id), the user is looked up by this email,
+        ignoring letter case. A difference in letter case only is not a change.
+      - With O(experience_user_id), an email that differs renames the user.
+      - Required to create a user.
+    type: str
+  experience_user_id:
+    description:
+      - The id of an existing user, 24 hexadecimal characters. Wins over O(email)
+        for the lookup.
+      - If no user has this id, O(state=present) fails (Losant chooses the ids
+        of new users) and O(state=absent) reports no change.
+    type: str
+  first_name:
+    description:
+      - The user's first name, at most 1024 characters. V("") clears it.
+    type: str
+  last_name:
+    description:
+      - The user's last name, at most 1024 characters. V("") clears it.
+    type: str
+  password:
+    description:
+      - The user's password, 8 to 2048 characters. Required to create a user.
+      - For an existing user it is only sent as O(update_password) and
+        O(password_updated_after) say, since Losant cannot tell whether it
+        already matches.
+      - Never shown in results, diffs, errors or logs.
+    type: str
+  update_password:
+    description:
+      - V(on_create) sets O(password) only when the user is created (or when
+        O(password_updated_after) says it is due).
+      - V(always) sets O(password) on every run, and so the task reports
+        C(changed) on every run.
+    type: str
+    choices: [on_create, always]
+    default: on_create
+  password_updated_after:
+    description:
+      - An ISO 8601 date or date-time, such as V(2026-01-31T00:00:00Z). When the
+        user's password was last set before it (or Losant has no record of when),
+        O(password) is set; after that the task is idempotent again.
+      - The way to rotate passwords - raise the date to rotate once more.
+      - A time without a zone is UTC. Requires O(password). Cannot be combined
+        with O(update_password=always).
+    type: str
+  user_tags:
+    description:
+      - Tags of the user, a dictionary of strings.
+      - Keys match C(^[0-9a-zA-Z_-]{1,255}$); values are strings of 1 to 255 characters.
+      - Merged into the current tags unless O(purge_user_tags=true). A key
+        given the value V(null) removes that tag.
+    type: dict
+  purge_user_tags:
+    description:
+      - When V(true), the user's tags become exactly O(user_tags) (none when
+        O(user_tags) is left out).
+    type: bool
+    default: false
+  experience_groups:
+    description:
+      - Experience groups the user belongs to, by name or by id.
+      - Added to the user's current groups unless O(purge_experience_groups=true).
+      - A value of 24 hexadecimal characters is taken as a group id. Names are
+        resolved with one listing of the application's groups; an unknown
+        name, or a name that several groups share, fails the task and lists
+        the candidates. At most 1000 groups.
+    type: list
+    elements: str
+  purge_experience_groups:
+    description:
+      - When V(true), the user belongs to exactly O(experience_groups) and no
+        other group (no group when O(experience_groups=[])).
+      - Has no effect when O(experience_groups) is left out.
+    type: bool
+    default: false
+  invalidate_tokens:
+    description:
+      - When V(true), sets the user's token cutoff to now, which signs the
+        user out everywhere by invalidating every token issued before.
+      - Applies to existing users only, and reports C(changed) on every run.
+    type: bool
+    default: false
+seealso:
+  - name: Losant experience users
+    description: Losant's documentation of the Experience User API resource.
+    link: https://docs.losant.com/rest-api/experienceuser/
+notes:
+  - "Request budget: a task that changes nothing costs one HTTP request (two
+    when O(experience_groups) holds names); an update adds one PATCH; a
+    create costs one lookup and one POST; a delete one lookup and one DELETE."
+"""
+
+EXAMPLES = r"""
+# Modules talk to Losant from the host that runs them. For localhost, use the
+# Python that runs Ansible, which has the requests library.
+- name: Onboard the Acme portal users
+  hosts: localhost
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  module_defaults:
+    group/losant.platform.losant:
+      application_id: "{{ lookup('ansible.builtin.env', 'LOSANT_APPLICATION_ID') }}"
+      api_token: "{{ lookup('ansible.builtin.env', 'LOSANT_API_TOKEN') }}"
+  tasks:
+    - name: Create a user, or bring an existing one in line
+      losant.platform.experience_user:
+        email: jane.doe@example.com
+        first_name: Jane
+        last_name: Doe
+        password: "{{ vault_jane_password }}"
+        user_tags:
+          customer: acme
+          role: operator
+        experience_groups:
+          - Acme Operators
+
+    - name: Rotate the password once, on users last set before 2026-06-01
+      losant.platform.experience_user:
+        email: jane.doe@example.com
+        password: "{{ vault_jane_new_password }}"
+        password_updated_after: "2026-06-01T00:00:00Z"
+
+    - name: Make the groups exactly these, and drop the "role" tag
+      losant.platform.experience_user:
+        email: jane.doe@example.com
+        experience_groups:
+          - Acme Operators
+          - 5f6a7b8c9d0e1f2a3b4c5d70
+        purge_experience_groups: true
+        user_tags:
+          role: null
+
+    - name: Rename a user found by id, and sign it out everywhere
+      losant.platform.experience_user:
+        experience_user_id: 5f6a7b8c9d0e1f2a3b4c5d71
+        email: jane.smith@example.com
+        invalidate_tokens: true
+
+    - name: Remove a user
+      losant.platform.experience_user:
+        email: john.roe@example.com
+        state: absent
+
+# Connection options may also come from the environment:
+# LOSANT_API_TOKEN, LOSANT_APPLICATION_ID and LOSANT_API_URL.
+- name: Preview a change without making it
+  hosts: localhost
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - name: Show what would change
+      losant.platform.experience_user:
+        email: jane.doe@example.com
+        last_name: Smith
+      check_mode: true
+      diff: true
+      register: preview
+
+    - name: Print the option names that would change
+      ansible.builtin.debug:
+        var: preview.changed_fields
+"""
+
+RETURN = r"""
+experience_user:
+  description:
+    - The user after the task, as Losant holds it, with snake_case keys
+      (user tag keys are left as they are). Empty after O(state=absent).
+    - In check mode, the user as it would be; a user that would be created
+      has no C(id) yet.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The user's id.
+      type: str
+      returned: when the user exists
+      sample: 5f6a7b8c9d0e1f2a3b4c5d71
+    experience_user_id:
+      description: The user's id again, as Losant returns it.
+      type: str
+      returned: when the user exists
+      sample: 5f6a7b8c9d0e1f2a3b4c5d71
+    application_id:
+      description: The application's id.
+      type: str
+      returned: when the user exists
+      sample: 5f6a7b8c9d0e1f2a3b4c5d6e
+    email:
+      description: The email address.
+      type: str
+      returned: success
+      sample: jane.doe@example.com
+    first_name:
+      description: The first name.
+      type: str
+      returned: when set
+      sample: Jane
+    last_name:
+      description: The last name.
+      type: str
+      returned: when set
+      sample: Doe
+    user_tags:
+      description: The tags, keys as written.
+      type: dict
+      returned: success
+      sample: {"customer": "acme", "costCenter": "42"}
+    experience_groups:
+      description: The groups the user belongs to.
+      type: list
+      elements: dict
+      returned: success
+      sample: [{"id": "5f6a7b8c9d0e1f2a3b4c5d70", "name": "Acme Operators", "parent_id": null}]
+    creation_date:
+      description: When the user was created.
+      type: str
+      returned: when the user exists
+      sample: "2026-11-26T17:38:35.123Z"
+    last_updated:
+      description: When the user was last changed.
+      type: str
+      returned: when the user exists
+      sample: "2026-11-26T17:38:35.123Z"
+    password_last_updated:
+      description: When the password was last set. The password itself is never returned.
+      type: str
+      returned: when known
+      sample: "2026-11-26T17:38:35.123Z"
+    token_cutoff:
+      description: Tokens issued before this time are invalid.
+      type: str
+      returned: when set
+      sample: "2026-11-26T17:38:35.123Z"
+    last_login:
+      description: When the user last signed in.
+      type: str
+      returned: when the user has signed in
+      sample: "2026-11-26T17:38:35.123Z"
+changed_fields:
+  description:
+    - Names of the options whose values the task changed (or would change in
+      check mode). On create, every option that was set. Empty on delete and
+      when nothing changed.
+  returned: always
+  type: list
+  elements: str
+  sample: [last_name, user_tags]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.losant.platform.plugins.module_utils.client import LosantApiError
+from ansible_collections.losant.platform.plugins.module_utils.connection import (
+    argument_spec,
+    client_from_module,
+    fail_on_errors,
+)
+from ansible_collections.losant.platform.plugins.module_utils.users import (
+    GROUPS_MAX,
+    USER_OPTIONS,
+    GroupResolutionError,
+    create_body,
+    group_lookup_needed,
+    known_groups_of,
+    predict_user,
+    resolve_group_ids,
+    user_option_errors,
+    user_patch,
+    user_result,
+    user_view,
+)
+from ansible_collections.losant.platform.plugins.module_utils.validation import format_datetime, utc_now
+
+
+def find_user(client, params):
+    if params["experience_user_id"]:
+        return client.get_experience_user(params["experience_user_id"])
+    return client.find_experience_user_by_email(params["email"])
+
+
+def resolve_groups(client, entries):
+    """(group ids, or None when the option is left out; id -> group for display)."""
+    if entries is None:
+        return None, {}
+    if not group_lookup_needed(entries):
+        return list(dict.fromkeys(entries)), {}
+    groups = client.list_experience_groups()
+    return resolve_group_ids(entries, groups), known_groups_of(None, groups)
+
+
+def remove_user(module, client, user):
+    if user is None:
+        return dict(changed=False, experience_user={}, changed_fields=[]), {}
+    if not module.check_mode:
+        client.delete_experience_user(user["id"])
+    return dict(changed=True, experience_user={}, changed_fields=[]), dict(before=user_view(user), after={})
+
+
+def ensure_user(module, client, user):
+    params = module.params
+    if user is None and params["experience_user_id"]:
+        module.fail_json(msg="No experience user has experience_user_id %s; leave experience_user_id out "
+                             "to create a user by email" % params["experience_user_id"])
+    if user is None and (params["email"] is None or params["password"] is None):
+        module.fail_json(msg="email and password are required to create the experience user %s"
+                             % (params["email"] or params["experience_user_id"]))
+
+    group_ids, known_groups = resolve_groups(client, params["experience_groups"])
+    known_groups.update(known_groups_of(user))
+    if user is None:
+        body, changed_fields = create_body(params, group_ids)
+    else:
+        body, changed_fields = user_patch(user, params, group_ids, format_datetime(utc_now()))
+    if len(body.get("experienceGroupIds", ())) > GROUPS_MAX:
+        module.fail_json(msg="experience_groups: a user may belong to at most %d groups, this would make %d"
+                             % (GROUPS_MAX, len(body["experienceGroupIds"])))
+
+    if not body:
+        return dict(changed=False, experience_user=user_result(user), changed_fields=[]), \
+            dict(before=user_view(user), after=user_view(user))
+    if module.check_mode:
+        after = predict_user(user or {}, body, known_groups)
+    elif user is None:
+        after = client.create_experience_user(body)
+    else:
+        after = client.update_experience_user(user["id"], body)
+    return dict(changed=True, experience_user=user_result(after), changed_fields=changed_fields), \
+        dict(before=user_view(user), after=user_view(after, body))
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(**USER_OPTIONS),
+        required_one_of=[("email", "experience_user_id")],
+        required_if=[("update_password", "always", ["password"])],
+        required_by={"password_updated_after": "password"},
+        supports_check_mode=True,
+    )
+    fail_on_errors(module, user_option_errors(module.params))
+    client = client_from_module(module)
+    client.add_secret(module.params["password"])
+
+    try:
+        user = find_user(client, module.params)
+        if module.params["state"] == "absent":
+            result, diff = remove_user(module, client, user)
+        else:
+            result, diff = ensure_user(module, client, user)
+    except GroupResolutionError as exc:
+        module.fail_json(msg=str(exc))
+    except LosantApiError as exc:
+        module.fail_json(msg=exc.message, status=exc.status, error_type=exc.error_type)
+
+    if module._diff:
+        result["diff"] = diff
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
