@@ -1,0 +1,214 @@
+import pytest
+
+from ansible_collections.losant.platform.plugins.module_utils.users import (
+    PASSWORD_MARKER,
+    GroupResolutionError,
+    create_body,
+    desired_group_ids,
+    desired_tags,
+    group_lookup_needed,
+    known_groups_of,
+    password_due,
+    predict_user,
+    resolve_group_ids,
+    user_option_errors,
+    user_patch,
+    user_result,
+    user_view,
+)
+
+G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
+G2 = "aaaaaaaaaaaaaaaaaaaaaaa2"
+G3 = "aaaaaaaaaaaaaaaaaaaaaaa3"
+NOW = "2026-11-26T12:00:00.000Z"
+GROUPS = [
+    {"id": G1, "name": "Operators", "parentId": None},
+    {"id": G2, "name": "Viewers", "parentId": G1},
+    {"id": G3, "name": "Viewers", "parentId": None},
+]
+
+
+def params(**given):
+    base = dict(email=None, experience_user_id=None, first_name=None, last_name=None, password=None,
+                update_password="on_create", password_updated_after=None, user_tags=None,
+                purge_user_tags=False, experience_groups=None, purge_experience_groups=False,
+                invalidate_tokens=False)
+    base.update(given)
+    return base
+
+
+def current(**fields):
+    user = {"id": "b" * 24, "email": "jane@example.com", "firstName": "Jane", "lastName": "Doe",
+            "userTags": {"customer": "acme", "role": "op"},
+            "experienceGroups": [{"id": G1, "name": "Operators", "parentId": None}],
+            "passwordLastUpdated": "2026-01-15T08:00:00.000Z"}
+    user.update(fields)
+    return user
+
+
+def test_nothing_given_means_nothing_to_change():
+    assert user_patch(current(), params(email="jane@example.com"), None, NOW) == ({}, [])
+
+
+def test_email_compares_case_insensitively_but_a_real_rename_patches():
+    assert user_patch(current(), params(email="JANE@example.COM"), None, NOW) == ({}, [])
+    assert user_patch(current(), params(email="jane.doe@example.com"), None, NOW) == (
+        {"email": "jane.doe@example.com"}, ["email"])
+
+
+def test_names_compare_exactly_and_empty_string_clears():
+    body, changed = user_patch(current(), params(first_name="jane", last_name=""), None, NOW)
+    assert body == {"firstName": "jane", "lastName": ""}
+    assert changed == ["first_name", "last_name"]
+    assert user_patch(current(lastName=None), params(last_name=""), None, NOW)[0] == {"lastName": ""}
+    assert user_patch({"id": "b" * 24, "email": "x@y.io"}, params(last_name=""), None, NOW) == ({}, [])
+
+
+def test_tags_merge_by_default_and_null_removes_a_key():
+    assert desired_tags({"a": "1", "b": "2"}, {"b": "3", "c": "4"}, False) == {"a": "1", "b": "3", "c": "4"}
+    assert desired_tags({"a": "1", "b": "2"}, {"a": None}, False) == {"b": "2"}
+    assert desired_tags({"a": "1"}, {"b": "2"}, True) == {"b": "2"}
+    body, changed = user_patch(current(), params(user_tags={"role": None, "site": "north"}), None, NOW)
+    # PATCH replaces userTags wholesale, so the body carries the whole merged set
+    assert body == {"userTags": {"customer": "acme", "site": "north"}}
+    assert changed == ["user_tags"]
+
+
+def test_tags_already_present_are_not_a_change():
+    assert user_patch(current(), params(user_tags={"customer": "acme"}), None, NOW) == ({}, [])
+
+
+def test_purge_user_tags_without_tags_clears_them():
+    assert user_patch(current(), params(purge_user_tags=True), None, NOW) == ({"userTags": {}}, ["user_tags"])
+    assert user_patch(current(userTags={}), params(purge_user_tags=True), None, NOW) == ({}, [])
+
+
+def test_groups_are_added_as_a_set_unless_purged():
+    assert desired_group_ids([G1], [G2, G1], False) == [G1, G2]
+    assert desired_group_ids([G1, G3], [G2], True) == [G2]
+    body, changed = user_patch(current(), params(), [G2], NOW)
+    assert body == {"experienceGroupIds": [G1, G2]} and changed == ["experience_groups"]
+    assert user_patch(current(), params(), [G1], NOW) == ({}, [])
+    assert user_patch(current(), params(purge_experience_groups=True), [G2], NOW)[0] == {"experienceGroupIds": [G2]}
+    assert user_patch(current(), params(purge_experience_groups=True), [], NOW)[0] == {"experienceGroupIds": []}
+
+
+def test_group_order_is_not_a_change():
+    user = current(experienceGroups=[{"id": G2}, {"id": G1}])
+    assert user_patch(user, params(purge_experience_groups=True), [G1, G2], NOW) == ({}, [])
+
+
+def test_group_names_resolve_and_ids_pass_through():
+    assert resolve_group_ids(["Operators", G3, "Operators"], GROUPS) == [G1, G3]
+    assert not group_lookup_needed([G1, G2])
+    assert group_lookup_needed([G1, "Operators"])
+    assert not group_lookup_needed([])
+
+
+def test_ambiguous_group_name_lists_the_ids():
+    with pytest.raises(GroupResolutionError) as caught:
+        resolve_group_ids(["Viewers"], GROUPS)
+    assert "'Viewers' is ambiguous" in str(caught.value)
+    assert G2 in str(caught.value) and G3 in str(caught.value)
+
+
+def test_unknown_group_name_lists_close_candidates():
+    with pytest.raises(GroupResolutionError) as caught:
+        resolve_group_ids(["Operator"], GROUPS)
+    assert "no group named or with id 'Operator'; closest names: Operators" in str(caught.value)
+    with pytest.raises(GroupResolutionError) as caught:
+        resolve_group_ids(["zzz"], GROUPS)
+    assert "existing groups: Operators, Viewers" in str(caught.value)
+
+
+def test_password_only_on_request():
+    assert not password_due(params(password="n3w-passw0rd"), current())
+    assert password_due(params(password="n3w-passw0rd", update_password="always"), current())
+    assert password_due(params(password="n3w-passw0rd", password_updated_after="2026-02-01"), current())
+    assert not password_due(params(password="n3w-passw0rd", password_updated_after="2026-01-01T00:00:00Z"), current())
+    assert password_due(params(password="n3w-passw0rd", password_updated_after="2020-01-01"),
+                        current(passwordLastUpdated=None))
+    body, changed = user_patch(current(), params(password="n3w-passw0rd", password_updated_after="2026-02-01"), None, NOW)
+    assert body == {"password": "n3w-passw0rd"} and changed == ["password"]
+
+
+def test_invalidate_tokens_sets_the_cutoff_to_now():
+    assert user_patch(current(), params(invalidate_tokens=True), None, NOW) == (
+        {"tokenCutoff": NOW}, ["invalidate_tokens"])
+
+
+def test_one_patch_carries_every_difference():
+    body, changed = user_patch(current(), params(
+        email="jd@example.com", first_name="J", user_tags={"x": "1"}, password="n3w-passw0rd",
+        update_password="always"), [G2], NOW)
+    assert set(body) == {"email", "firstName", "userTags", "experienceGroupIds", "password"}
+    assert changed == ["email", "first_name", "user_tags", "experience_groups", "password"]
+
+
+def test_create_body_sends_only_what_was_given():
+    body, changed = create_body(params(email="a@example.com", password="pa55word!", user_tags={"k": "v", "gone": None}), [G1])
+    assert body == {"email": "a@example.com", "password": "pa55word!", "userTags": {"k": "v"}, "experienceGroupIds": [G1]}
+    assert changed == ["email", "password", "user_tags", "experience_groups"]
+    assert create_body(params(email="a@example.com", password="pa55word!"), None)[0] == {
+        "email": "a@example.com", "password": "pa55word!"}
+
+
+def test_prediction_applies_the_patch_without_keeping_the_password():
+    known = known_groups_of(current(), GROUPS)
+    predicted = predict_user(current(), {"experienceGroupIds": [G1, G2], "password": "pa55word!", "lastName": "X"}, known)
+    assert predicted["experienceGroups"] == [GROUPS[0], GROUPS[1]]
+    assert predicted["lastName"] == "X"
+    assert "password" not in predicted
+    assert predicted["passwordLastUpdated"] > current()["passwordLastUpdated"]
+
+
+def test_view_uses_option_names_and_masks_the_password():
+    view = user_view(current(), {"password": "pa55word!"})
+    assert view == {"email": "jane@example.com", "first_name": "Jane", "last_name": "Doe",
+                    "user_tags": {"customer": "acme", "role": "op"}, "experience_groups": ["Operators"],
+                    "password": PASSWORD_MARKER}
+    assert "pa55word!" not in repr(view)
+    assert user_view(None) == {}
+
+
+def test_result_is_snake_case_but_tag_keys_are_untouched():
+    result = user_result(current(userTags={"costCenter": "42"}, experienceUserId="b" * 24))
+    assert result["user_tags"] == {"costCenter": "42"}
+    assert result["experience_user_id"] == "b" * 24
+    assert result["experience_groups"] == [{"id": G1, "name": "Operators", "parent_id": None}]
+    assert result["password_last_updated"] == "2026-01-15T08:00:00.000Z"
+
+
+@pytest.mark.parametrize("given,fragment", [
+    (dict(email="no-at-sign"), "email must be an email address"),
+    (dict(email="a@b.c" + "x" * 1024), "at most 1024 characters"),
+    (dict(experience_user_id="123"), "experience_user_id must be a Losant id of 24 hexadecimal"),
+    (dict(first_name="x" * 1025), "first_name must be at most 1024 characters"),
+    (dict(last_name="x" * 1025), "last_name must be at most 1024 characters"),
+    (dict(password="short"), "password must be 8 to 2048 characters long, got 5 characters"),
+    (dict(password="x" * 2049), "password must be 8 to 2048 characters long"),
+    (dict(user_tags={"bad key": "v"}), "user_tags key 'bad key' must match"),
+    (dict(user_tags={"k": ""}), "user_tags value of 'k' must be 1 to 255 characters"),
+    (dict(user_tags={"k": "v" * 256}), "user_tags value of 'k' must be 1 to 255 characters"),
+    (dict(user_tags={"k": 5}), "user_tags value of 'k' must be a string"),
+    (dict(experience_groups=["g"] * 1001), "experience_groups may list at most 1000 groups"),
+    (dict(experience_groups=[""]), "experience_groups entries must be group names of 1 to 255"),
+    (dict(password_updated_after="yesterday"), "password_updated_after must be an ISO 8601 date-time"),
+    (dict(password_updated_after="2026-13-01"), "password_updated_after must be an ISO 8601 date-time"),
+    (dict(password_updated_after="2026-01-01", update_password="always"), "cannot be combined with update_password"),
+])
+def test_bad_options_are_named_with_their_rule(given, fragment):
+    errors = user_option_errors(params(**given))
+    assert any(fragment in error for error in errors), errors
+
+
+def test_a_bad_password_is_never_echoed():
+    errors = user_option_errors(params(password="abc"))
+    assert errors and all("abc" not in error for error in errors)
+
+
+def test_good_options_pass():
+    assert user_option_errors(params(
+        email="jane.doe+ops@sub.example.com", experience_user_id="AbCdEf0123456789abcdef01", first_name="",
+        password="x" * 2048, user_tags={"A-b_9": "v" * 255, "gone": None}, experience_groups=["g"] * 1000,
+        password_updated_after="2026-01-31T10:00:00+02:00")) == []

@@ -1,0 +1,210 @@
+"""main() of experience_user with the HTTP transport replaced: the exact
+requests sent, and the JSON the module exits with."""
+
+import json
+from unittest import mock
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.losant.platform.plugins.module_utils import client as client_module
+from ansible_collections.losant.platform.plugins.modules import experience_user
+
+from fake_transport import FakeSession, response
+
+APP = "5f6a7b8c9d0e1f2a3b4c5d6e"
+UID = "5f6a7b8c9d0e1f2a3b4c5d71"
+G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
+G2 = "aaaaaaaaaaaaaaaaaaaaaaa2"
+USERS = "applications/%s/experience/users" % APP
+GROUPS_PATH = "applications/%s/experience/groups" % APP
+TOKEN = "tok-unit-9d1f7"
+PASSWORD = "Corr3ct-Horse-Battery"
+EMAIL_QUERY = {"perPage": 1000, "page": 0, "query": '{"email":{"$ci":true,"$eq":"jane@example.com"}}'}
+NO_RETRY_SLEEP = mock.patch.object(client_module.time, "sleep", lambda seconds: None)
+
+
+def stored_user(**fields):
+    user = {"id": UID, "experienceUserId": UID, "applicationId": APP, "email": "jane@example.com",
+            "firstName": "Jane", "lastName": "Doe", "userTags": {"customer": "acme"},
+            "experienceGroups": [{"id": G1, "name": "Operators", "parentId": None}],
+            "passwordLastUpdated": "2026-01-15T08:00:00.000Z"}
+    user.update(fields)
+    return user
+
+
+def listing(*items):
+    return response(200, {"items": list(items), "count": len(items), "totalCount": len(items), "perPage": 1000, "page": 0})
+
+
+def run(capsys, args, *answers, check_mode=False, diff=False):
+    """Run main() with ``args``; return (exit JSON, the session that answered)."""
+    session = FakeSession(*answers)
+    module_args = dict(api_token=TOKEN, application_id=APP, api_url="https://losant.test")
+    module_args.update(args)
+    if check_mode:
+        module_args["_ansible_check_mode"] = True
+    if diff:
+        module_args["_ansible_diff"] = True
+    with patch_module_args(module_args), mock.patch.object(client_module.requests, "Session", return_value=session), \
+            NO_RETRY_SLEEP, pytest.raises(SystemExit):
+        experience_user.main()
+    out = capsys.readouterr().out
+    assert TOKEN not in out and PASSWORD not in out
+    return json.loads(out), session
+
+
+def test_no_op_costs_one_request_and_changes_nothing(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", first_name="Jane", user_tags={"customer": "acme"}),
+                          listing(stored_user()))
+    assert session.summary() == [("GET", USERS, EMAIL_QUERY, None)]
+    assert result["changed"] is False
+    assert result["changed_fields"] == []
+    assert result["experience_user"]["email"] == "jane@example.com"
+    assert result["experience_user"]["user_tags"] == {"customer": "acme"}
+
+
+def test_create_is_one_query_and_one_post_with_exactly_the_given_fields(capsys):
+    created = stored_user(userTags={"costCenter": "42"}, experienceGroups=[])
+    result, session = run(capsys, dict(email="jane@example.com", password=PASSWORD, first_name="Jane",
+                                       last_name="Doe", user_tags={"costCenter": "42"}),
+                          listing(), response(201, created))
+    assert session.summary() == [
+        ("GET", USERS, EMAIL_QUERY, None),
+        ("POST", USERS, {}, {"email": "jane@example.com", "password": PASSWORD, "firstName": "Jane",
+                             "lastName": "Doe", "userTags": {"costCenter": "42"}}),
+    ]
+    assert result["changed"] is True
+    assert result["changed_fields"] == ["email", "password", "first_name", "last_name", "user_tags"]
+    assert result["experience_user"]["id"] == UID
+    assert result["experience_user"]["user_tags"] == {"costCenter": "42"}
+
+
+def test_update_sends_one_patch_with_only_the_differences(capsys):
+    updated = stored_user(lastName="Smith")
+    result, session = run(capsys, dict(email="jane@example.com", first_name="Jane", last_name="Smith"),
+                          listing(stored_user()), response(200, updated))
+    assert session.summary() == [
+        ("GET", USERS, EMAIL_QUERY, None),
+        ("PATCH", "%s/%s" % (USERS, UID), {}, {"lastName": "Smith"}),
+    ]
+    assert result["changed"] is True and result["changed_fields"] == ["last_name"]
+    assert result["experience_user"]["last_name"] == "Smith"
+
+
+def test_lookup_by_id_wins_and_a_different_email_is_a_rename(capsys):
+    result, session = run(capsys, dict(experience_user_id=UID, email="jane.doe@example.com"),
+                          response(200, stored_user()), response(200, stored_user(email="jane.doe@example.com")))
+    assert session.summary() == [
+        ("GET", "%s/%s" % (USERS, UID), {}, None),
+        ("PATCH", "%s/%s" % (USERS, UID), {}, {"email": "jane.doe@example.com"}),
+    ]
+    assert result["changed_fields"] == ["email"]
+
+
+def test_unknown_id_fails_without_writing(capsys):
+    result, session = run(capsys, dict(experience_user_id=UID, email="jane@example.com", password=PASSWORD),
+                          response(404, {"type": "NotFound", "message": "Experience User was not found"}))
+    assert result["failed"] is True
+    assert "No experience user has experience_user_id %s" % UID in result["msg"]
+    assert [call[0] for call in session.summary()] == ["GET"]
+
+
+def test_group_names_cost_one_listing_and_join_the_current_groups(capsys):
+    groups = [{"id": G1, "name": "Operators", "parentId": None}, {"id": G2, "name": "Viewers", "parentId": None}]
+    after = stored_user(experienceGroups=groups)
+    result, session = run(capsys, dict(email="jane@example.com", experience_groups=["Viewers"]),
+                          listing(stored_user()), listing(*groups), response(200, after), diff=True)
+    assert session.summary() == [
+        ("GET", USERS, EMAIL_QUERY, None),
+        ("GET", GROUPS_PATH, {"perPage": 1000, "page": 0}, None),
+        ("PATCH", "%s/%s" % (USERS, UID), {}, {"experienceGroupIds": [G1, G2]}),
+    ]
+    assert result["diff"]["before"]["experience_groups"] == ["Operators"]
+    assert result["diff"]["after"]["experience_groups"] == ["Operators", "Viewers"]
+
+
+def test_group_ids_need_no_listing(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", experience_groups=[G1]), listing(stored_user()))
+    assert len(session.calls) == 1 and result["changed"] is False
+
+
+def test_unknown_group_fails_before_any_write(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", experience_groups=["Operatorz"]),
+                          listing(stored_user()), listing({"id": G1, "name": "Operators", "parentId": None}))
+    assert result["failed"] is True
+    assert "no group named or with id 'Operatorz'; closest names: Operators" in result["msg"]
+    assert [call[0] for call in session.summary()] == ["GET", "GET"]
+
+
+def test_check_mode_reads_but_never_writes_and_predicts(capsys):
+    result, session = run(capsys, dict(email="new@example.com", password=PASSWORD, user_tags={"a": "b"}),
+                          response(200, {"items": [], "totalCount": 0}), check_mode=True, diff=True)
+    assert [call[0] for call in session.summary()] == ["GET"]
+    assert result["changed"] is True
+    assert result["experience_user"] == {"email": "new@example.com", "user_tags": {"a": "b"},
+                                         "password_last_updated": mock.ANY}
+    assert result["diff"]["before"] == {}
+    assert result["diff"]["after"]["password"] == "<new password will be set>"
+
+
+def test_password_rotation_is_due_once(capsys):
+    args = dict(email="jane@example.com", password=PASSWORD, password_updated_after="2026-06-01T00:00:00Z")
+    result, session = run(capsys, args, listing(stored_user()),
+                          response(200, stored_user(passwordLastUpdated="2026-11-26T10:00:00.000Z")), diff=True)
+    assert session.summary()[1] == ("PATCH", "%s/%s" % (USERS, UID), {}, {"password": PASSWORD})
+    assert result["changed_fields"] == ["password"]
+    assert result["diff"]["after"]["password"] == "<new password will be set>"
+    result, session = run(capsys, args, listing(stored_user(passwordLastUpdated="2026-11-26T10:00:00.000Z")))
+    assert result["changed"] is False and len(session.calls) == 1
+
+
+def test_absent_deletes_an_existing_user_and_then_is_a_no_op(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", state="absent"),
+                          listing(stored_user()), response(200, {"success": True}))
+    assert session.summary()[1] == ("DELETE", "%s/%s" % (USERS, UID), {}, None)
+    assert result["changed"] is True and result["experience_user"] == {}
+    result, session = run(capsys, dict(email="jane@example.com", state="absent"), listing())
+    assert result["changed"] is False and len(session.calls) == 1
+
+
+def test_create_without_password_fails_before_writing(capsys):
+    result, session = run(capsys, dict(email="new@example.com"), listing())
+    assert result["failed"] is True
+    assert "email and password are required to create the experience user new@example.com" == result["msg"]
+    assert len(session.calls) == 1
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (dict(email="jane@example.com", application_id="nope"), "application_id must be a Losant id"),
+    (dict(email="jane@example.com", api_url="ftp://x"), "api_url must start with http"),
+    (dict(email="bad", password="short"), "email must be an email address"),
+    (dict(email="jane@example.com", user_tags={"a b": "c"}), "user_tags key 'a b' must match"),
+    (dict(email="jane@example.com", password_updated_after="2026-06-01"), "missing parameter(s) required by"),
+    (dict(email="jane@example.com", update_password="always"), "update_password is always but all of"),
+    (dict(first_name="x"), "one of the following is required: email, experience_user_id"),
+])
+def test_bad_input_fails_before_any_request(capsys, args, fragment):
+    result, session = run(capsys, args)
+    assert result["failed"] is True
+    assert fragment in result["msg"]
+    assert session.calls == []
+
+
+def test_api_errors_name_method_path_status_and_type_never_the_token(capsys):
+    message = "Email address \"jane@example.com\" already exists (token %s)" % TOKEN
+    result, _ = run(capsys, dict(email="jane@example.com", password=PASSWORD),
+                    listing(), response(400, {"type": "AlreadyExists", "message": message}))
+    assert result["failed"] is True
+    assert result["msg"].startswith("Losant API request POST /%s failed: HTTP 400 AlreadyExists: Email address" % USERS)
+    assert result["status"] == 400 and result["error_type"] == "AlreadyExists"
+
+
+def test_missing_requests_is_reported(capsys):
+    with mock.patch.object(client_module, "REQUESTS_IMPORT_ERROR", "Traceback: no requests"), \
+            mock.patch("ansible_collections.losant.platform.plugins.module_utils.connection.REQUESTS_IMPORT_ERROR",
+                       "Traceback: no requests"):
+        result, session = run(capsys, dict(email="jane@example.com"))
+    assert result["failed"] is True and "requests" in result["msg"]
+    assert session.calls == []
