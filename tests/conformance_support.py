@@ -1,0 +1,204 @@
+"""Check JSON bodies against Losant's official JSON Schemas.
+
+The schemas live outside this repository, in ``<repo root>/../shared/losant-api``
+(override with ``LOSANT_SHARED_API_DIR``).  When that folder is absent the
+tests that need it are skipped with a visible reason, unless
+``LOSANT_CONFORMANCE_REQUIRED=1`` is set: then they fail.
+
+Helpers:
+
+* ``SHARED_API_DIR`` / ``SCHEMAS_DIR``: where the contract is looked for.
+* ``require_shared_api()``: skip (or fail) the calling test when it is absent.
+* ``schema(name)``: a schema by name (``"experienceUser"`` or ``"experienceUser.json"``).
+* ``problems(name, body)``: list of readable validation problems (empty = valid).
+* ``validate(name, body)``: raise ``AssertionError`` naming every problem.
+* ``check_exchange(entry)``: problems of one emulator request-log entry (the
+  request body/query sent, the response body received), each schema picked
+  from the method, path and status.
+"""
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft7Validator, FormatChecker
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_API_DIR = Path(os.environ.get("LOSANT_SHARED_API_DIR")
+                      or (REPO_ROOT.parent / "shared" / "losant-api")).resolve()
+SCHEMAS_DIR = SHARED_API_DIR / "schemas"
+REQUIRED_ENV = "LOSANT_CONFORMANCE_REQUIRED"
+
+_RFC3339 = re.compile(
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)"
+    r"(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$")
+_ROUTE = re.compile(r"^/applications/[^/]+/experience/(users|groups)(/[^/]+)?/?$")
+_cache = {}
+
+
+def shared_api_available():
+    return SCHEMAS_DIR.is_dir()
+
+
+def conformance_required():
+    return os.environ.get(REQUIRED_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def require_shared_api():
+    """Skip the calling test when the shared Losant contract is absent
+    (fail instead when LOSANT_CONFORMANCE_REQUIRED=1)."""
+    if shared_api_available():
+        return
+    reason = ("Losant API contract not found at %s (schemas/ missing): schema conformance "
+              "not checked; set %s=1 to make this a failure" % (SHARED_API_DIR, REQUIRED_ENV))
+    if conformance_required():
+        pytest.fail(reason.replace("; set", "; unset"), pytrace=False)
+    pytest.skip(reason)
+
+
+def format_checker():
+    checker = FormatChecker()
+
+    @checker.checks("date-time", raises=ValueError)
+    def _date_time(value):  # stricter than jsonschema without rfc3339-validator
+        if not isinstance(value, str):
+            return True
+        if not _RFC3339.match(value):
+            raise ValueError("%r is not an RFC 3339 date-time" % value)
+        return True
+
+    return checker
+
+
+def _with_root_definitions(document):
+    """Advanced query schemas reference #/definitions/<name> (the schema
+    itself, in Losant's full API document); point such refs at the root."""
+    missing = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/definitions/"):
+                missing.add(ref[len("#/definitions/"):])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document)
+    definitions = dict(document.get("definitions") or {})
+    for name in missing:
+        definitions.setdefault(name, {"$ref": "#"})
+    if definitions:
+        document = dict(document)
+        document["definitions"] = definitions
+    return document
+
+
+def schema(name):
+    """The official schema ``name`` (with or without ``.json``)."""
+    require_shared_api()
+    if name.endswith(".json"):
+        name = name[:-5]
+    if name not in _cache:
+        path = SCHEMAS_DIR / (name + ".json")
+        if not path.is_file():
+            raise FileNotFoundError("no schema %s in %s" % (path.name, SCHEMAS_DIR))
+        with path.open(encoding="utf-8") as handle:
+            document = _with_root_definitions(json.load(handle))
+        Draft7Validator.check_schema(document)
+        _cache[name] = Draft7Validator(document, format_checker=format_checker())
+    return _cache[name].schema
+
+
+def _validator(name):
+    schema(name)
+    if name.endswith(".json"):
+        name = name[:-5]
+    return _cache[name]
+
+
+def _where(error):
+    path = "$"
+    for part in error.absolute_path:
+        path += "[%d]" % part if isinstance(part, int) else ".%s" % part
+    return path
+
+
+def problems(name, body):
+    """Readable problems of ``body`` under schema ``name`` (empty list: valid)."""
+    validator = _validator(name)
+    found = []
+    for error in sorted(validator.iter_errors(body), key=lambda e: list(map(str, e.absolute_path))):
+        found.append("%s at %s: %s" % (name.replace(".json", "") + ".json", _where(error),
+                                       error.message[:500]))
+    return found
+
+
+def validate(name, body):
+    """Raise AssertionError listing every way ``body`` breaks schema ``name``."""
+    found = problems(name, body)
+    if found:
+        text = json.dumps(body, indent=1, default=str)
+        if len(text) > 2000:
+            text = text[:2000] + "..."
+        raise AssertionError("body does not validate against %s:\n  %s\nbody: %s"
+                             % (name, "\n  ".join(found), text))
+    return body
+
+
+def schemas_for(method, path, status):
+    """(request schema or None, response schema or None) for one exchange."""
+    match = _ROUTE.match(path)
+    method = method.upper()
+    if not match:
+        return None, ("error" if status and status >= 400 else None)
+    kind, item = match.group(1), match.group(2)
+    singular = "experienceUser" if kind == "users" else "experienceGroup"
+    plural = singular + "s"
+    request = None
+    if method == "POST" and not item:
+        request = singular + "Post"
+    elif method == "PATCH" and item:
+        request = singular + "Patch"
+    response = None
+    if status:
+        if status >= 400:
+            response = "error"
+        elif method == "DELETE":
+            response = "success"
+        elif method == "GET" and not item:
+            response = plural
+        else:
+            response = singular
+    return request, response
+
+
+def check_exchange(entry):
+    """Problems of one emulator request-log entry (see /_emulator/requests)."""
+    method, path, status = entry.get("method", ""), entry.get("path", ""), entry.get("status")
+    label = "#%s %s %s -> %s" % (entry.get("seq"), method, path, status)
+    request_schema, response_schema = schemas_for(method, path, status)
+    found = []
+    if request_schema:
+        if entry.get("body") is None:
+            found.append("%s: request has no JSON body (%s expected)" % (label, request_schema))
+        else:
+            found.extend("%s: request %s" % (label, p) for p in problems(request_schema, entry["body"]))
+    query = (entry.get("query") or {}).get("query")
+    if query is not None and method.upper() == "GET" and _ROUTE.match(path):
+        kind = _ROUTE.match(path).group(1)
+        name = "advancedExperienceUserQuery" if kind == "users" else "advancedExperienceGroupQuery"
+        try:
+            parsed = json.loads(query)
+        except (TypeError, ValueError):
+            found.append("%s: query parameter is not JSON: %r" % (label, query))
+        else:
+            found.extend("%s: query %s" % (label, p) for p in problems(name, parsed))
+    if response_schema and entry.get("response") is not None:
+        found.extend("%s: response %s" % (label, p)
+                     for p in problems(response_schema, entry["response"]))
+    return found
