@@ -35,6 +35,7 @@ import http.server
 import json
 import os
 import re
+import selectors
 import signal
 import socket
 import socketserver
@@ -1303,7 +1304,7 @@ class Store(object):
 
             for i, spec in enumerate(group_specs):
                 where = "experienceGroups[%d]" % i
-                values = validate_body(spec, group_fields, ("name",), where)
+                values = _prefixed(where, validate_body, spec, group_fields, ("name",), where)
                 if "parentName" in values and "parentId" in values:
                     raise _validation("%s: give parentName or parentId, not both" % where)
                 parent = values.pop("parentId", None)
@@ -1325,7 +1326,7 @@ class Store(object):
             name_cache = {}
             for i, spec in enumerate(user_specs):
                 where = "experienceUsers[%d]" % i
-                values = validate_body(spec, user_fields, ("email",), where)
+                values = _prefixed(where, validate_body, spec, user_fields, ("email",), where)
                 lower = values["email"].lower()
                 if lower in emails or lower in self.email_index:
                     raise ApiError(400, "AlreadyExists",
@@ -1377,6 +1378,16 @@ class Store(object):
 
 def _raise(exc):
     raise exc
+
+
+def _prefixed(where, func, *args):
+    """Run func; prefix a Validation message with the seed item's position."""
+    try:
+        return func(*args)
+    except ApiError as exc:
+        if not exc.message.startswith(where):
+            exc.message = "%s: %s" % (where, exc.message)
+        raise
 
 
 # --------------------------------------------------------------------------
@@ -1725,17 +1736,40 @@ class Emulator(object):
                                             do_handshake_on_connect=False)
         self._server = server
         self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+        self._stopping = threading.Event()
+        self._wake = socket.socketpair()
+        self._thread = threading.Thread(target=self._serve_loop, args=(server, self._wake[0]),
                                         name="losant-emulator", daemon=True)
         self._thread.start()
         return self
+
+    def _serve_loop(self, server, wake):
+        # like serve_forever(), but stop() wakes it at once instead of polling
+        selector = selectors.DefaultSelector()
+        selector.register(server, selectors.EVENT_READ)
+        selector.register(wake, selectors.EVENT_READ)
+        try:
+            while not self._stopping.is_set():
+                for key, _ in selector.select(1.0):
+                    if key.fileobj is server and not self._stopping.is_set():
+                        server._handle_request_noblock()
+                server.service_actions()
+        finally:
+            selector.close()
 
     def stop(self):
         server = self._server
         if server is None:
             return
-        server.shutdown()
+        self._stopping.set()
+        try:
+            self._wake[1].send(b"x")
+        except OSError:
+            pass
+        self._thread.join(5)
         server.server_close()
+        for sock in self._wake:
+            sock.close()
         with self._conns_lock:
             conns = list(self._conns)
         for conn in conns:
@@ -1743,7 +1777,6 @@ class Emulator(object):
                 conn.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        self._thread.join(5)
         self._server = None
         self._thread = None
         self.save()
@@ -2126,10 +2159,10 @@ def main(argv=None):
         stop.set()
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    sys.stdout.write(emu.url + "\n")
-    sys.stdout.flush()
     if args.url_file:
         _write_atomic(args.url_file, emu.url + "\n")
+    sys.stdout.write(emu.url + "\n")
+    sys.stdout.flush()
     if not args.quiet:
         sys.stderr.write("losant-emulator: serving application %s at %s (tokens: %s)\n" % (
             emu.application_id, emu.url, ", ".join(sorted(emu.tokens))))
