@@ -41,16 +41,23 @@ for name in python3.13 python3.12; do
     fi
 done
 
+# pyenv's versions: ask pyenv where they are; without pyenv on PATH (a
+# non-interactive shell that did not run pyenv's init), use $PYENV_ROOT or
+# pyenv's default location.
+root=
 if command -v pyenv >/dev/null 2>&1; then
     root=$(pyenv root 2>/dev/null || true)
-    if [ -n "$root" ] && [ -d "$root/versions" ]; then
-        while IFS= read -r cand; do
-            if [ -x "$cand/bin/python3" ] && works "$cand/bin/python3"; then
-                echo "$cand/bin/python3"
-                exit 0
-            fi
-        done < <(printf '%s\n' "$root"/versions/3.1[2-9]* | sort -V)
-    fi
+fi
+if [ -z "$root" ]; then
+    root=${PYENV_ROOT:-$HOME/.pyenv}
+fi
+if [ -d "$root/versions" ]; then
+    while IFS= read -r cand; do
+        if [ -x "$cand/bin/python3" ] && works "$cand/bin/python3"; then
+            echo "$cand/bin/python3"
+            exit 0
+        fi
+    done < <(printf '%s\n' "$root"/versions/3.1[2-9]* | sort -V)
 fi
 
 cat >&2 <<'MSG'
