@@ -51,11 +51,12 @@ def require_shared_api():
     (fail instead when LOSANT_CONFORMANCE_REQUIRED=1)."""
     if shared_api_available():
         return
-    reason = ("Losant API contract not found at %s (schemas/ missing): schema conformance "
-              "not checked; set %s=1 to make this a failure" % (SHARED_API_DIR, REQUIRED_ENV))
+    missing = "Losant API contract not found at %s (no schemas/ folder)" % SHARED_API_DIR
     if conformance_required():
-        pytest.fail(reason.replace("; set", "; unset"), pytrace=False)
-    pytest.skip(reason)
+        pytest.fail("%s, and %s=1 requires schema conformance checks" % (missing, REQUIRED_ENV),
+                    pytrace=False)
+    pytest.skip("%s: schema conformance not checked (set %s=1 to make this a failure)"
+                % (missing, REQUIRED_ENV))
 
 
 def format_checker():

@@ -470,8 +470,8 @@ class QueryCompiler(object):
             if key in ("$and", "$or", "$nor"):
                 if not isinstance(value, list):
                     raise _validation("%s must be an array" % where)
-                if not value:
-                    raise _validation("%s must be a non-empty array" % where)
+                # empty arrays are allowed by Losant's schema: $and/$nor of
+                # nothing match everything, $or of nothing matches nothing
                 if len(value) > 100:
                     raise _validation("%s must contain at most 100 items" % where)
                 subs = [self._compile(item, "%s[%d]" % (where, i), depth + 1)

@@ -597,6 +597,9 @@ def people(api):
     ({"lastLogin": None}, ["Ann", "cid", "dee"]),
     ({"passwordLastUpdated": None}, ["Ann", "bob", "cid", "dee"]),
     ({"firstName": 5}, []),
+    ({"$and": []}, ["Ann", "bob", "cid", "dee"]),
+    ({"$or": []}, []),
+    ({"$nor": [], "firstName": "Dee"}, ["dee"]),
 ])
 def test_advanced_user_query(api, people, query, expected):
     text = json.dumps(query)

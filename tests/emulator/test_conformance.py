@@ -1,0 +1,526 @@
+"""The emulator against Losant's contract.
+
+(a) every body it answers, over a broad exercise of all endpoints (successes
+    and errors), validates against the official JSON Schema of that answer;
+    and it accepts exactly the request bodies / advanced queries the official
+    schemas accept (for a catalogue of edge cases).
+(b) the official Python client (``losant-rest``, module ``losant_rest``)
+    drives it through full user and group life cycles.
+
+Schema tests need /work/shared/losant-api (see conformance_support): absent,
+they skip with the reason, or fail when LOSANT_CONFORMANCE_REQUIRED=1.
+"""
+
+import json
+
+import pytest
+import requests
+
+import conformance_support as cs
+from losant_emulator import DEFAULT_APPLICATION_ID, DEFAULT_TOKEN, READ_ONLY_TOKEN, Emulator
+
+APP = DEFAULT_APPLICATION_ID
+MISSING_ID = "0" * 24
+OTHER_APP = "0123456789abcdef01234567"
+
+
+class Api(object):
+    def __init__(self, url, token=DEFAULT_TOKEN):
+        self.url = url
+        self.token = token
+        self.session = requests.Session()
+
+    def call(self, method, path, body=None, params=None, token=None, app=APP):
+        token = self.token if token is None else token
+        headers = {"Authorization": "Bearer " + token} if token else {}
+        kwargs = {"headers": headers, "params": params, "timeout": 10}
+        if body is not None:
+            kwargs["json"] = body
+        return self.session.request(method, "%s/applications/%s/experience%s" % (self.url, app, path), **kwargs)
+
+    def ok(self, method, path, body=None, params=None):
+        resp = self.call(method, path, body, params)
+        assert resp.status_code in (200, 201), (method, path, resp.status_code, resp.text)
+        return resp.json()
+
+
+def q(query):
+    return {"query": json.dumps(query)}
+
+
+def exercise(emu):
+    """Drive every endpoint through successes and failures; return the request log."""
+    api = Api(emu.url)
+    ro = Api(emu.url, READ_ONLY_TOKEN)
+    seeded = api.session.post(emu.url + "/_emulator/seed", json={
+        "experienceGroups": [{"name": "seeded", "groupTags": {"s": "1"}, "description": "from seed"}],
+        "experienceUsers": [{"email": "seeded@example.com", "lastLogin": "2026-01-01T10:00:00Z",
+                             "firstName": "Seed", "experienceGroups": ["seeded"]}]}).json()
+    assert len(seeded["experienceUsers"]) == 1
+    root = api.ok("POST", "/groups", {
+        "name": "Root", "description": "top", "groupTags": {"tier": "gold"},
+        "deviceIds": ["5f6a7b8c9d0e1f2a3b4c5d01"], "deviceTags": [{"key": "floor", "value": "1"}],
+        "experienceEndpointIds": ["5f6a7b8c9d0e1f2a3b4c5d02"], "deviceQueryJson": '{"name": "x"}'})
+    child = api.ok("POST", "/groups", {"name": "Child", "parentId": root["id"]})
+    leaf = api.ok("POST", "/groups", {"name": "Leaf", "parentId": child["id"], "deviceQueryJson": None})
+    full = api.ok("POST", "/users", {
+        "email": "Full.User@example.com", "password": "password123", "firstName": "Full",
+        "lastName": "User", "tokenCutoff": "2026-05-01T12:00:00+02:00",
+        "userTags": {"role": "admin", "site-1": "north"}, "experienceGroupIds": [root["id"], leaf["id"]]})
+    minimal = api.ok("POST", "/users", {"email": "min@example.org", "password": "12345678"})
+    api.ok("POST", "/groups", {"name": "Members", "experienceUserIds": [full["id"], minimal["id"]]})
+
+    for path in ("/users/" + full["id"], "/users/" + minimal["id"], "/groups/" + root["id"],
+                 "/groups/" + leaf["id"]):
+        api.ok("GET", path)
+    ro.ok("GET", "/users")
+    for params in [{}, {"perPage": 1, "page": 1}, {"perPage": 2, "page": 50},
+                   {"filterField": "email", "filter": "*example*"},
+                   {"filterField": "firstName", "filter": "F*"},
+                   {"experienceGroupId": "any"}, {"experienceGroupId": "none"},
+                   {"experienceGroupId": root["id"], "includeAncestorGroups": "true"},
+                   {"_actions": "false", "_links": "true", "_embedded": "true"},
+                   q({"email": {"$eq": "full.user@example.com", "$ci": True}}),
+                   q({"$or": [{"userTags": {"role": {"$in": ["admin"]}}}, {"experienceGroupId": None}]}),
+                   q({"userTags": {"$tagKey": "site-1", "$tagValue": None}}),
+                   q({"lastLogin": {"$ne": None}, "creationDate": {"$gte": "2000-01-01"}})]:
+        api.ok("GET", "/users", params=params)
+    for field in ("firstName", "lastName", "email", "id", "creationDate", "lastLogin", "lastUpdated"):
+        for direction in ("asc", "desc"):
+            api.ok("GET", "/users", params={"sortField": field, "sortDirection": direction})
+    for params in [{}, {"filterField": "name", "filter": "*o*"}, {"perPage": 2, "page": 1},
+                   q({"ancestorId": root["id"]}), q({"parentId": None}),
+                   q({"groupTags": {"tier": "gold"}, "experienceUserId": {"$in": [full["id"]]}})]:
+        api.ok("GET", "/groups", params=params)
+    for field in ("name", "id", "creationDate", "lastUpdated"):
+        api.ok("GET", "/groups", params={"sortField": field, "sortDirection": "desc"})
+
+    api.ok("PATCH", "/users/" + full["id"], {
+        "email": "full.user@example.com", "firstName": "", "lastName": "Renamed", "password": "new-password",
+        "tokenCutoff": "2026-06-01T00:00:00.000Z", "userTags": {"role": "viewer"},
+        "experienceGroupIds": [child["id"]]})
+    api.ok("PATCH", "/users/" + minimal["id"], {})
+    api.ok("PATCH", "/groups/" + leaf["id"], {
+        "name": "Leaf 2", "description": "", "groupTags": {}, "parentId": None, "deviceIds": [],
+        "deviceTags": [{"key": "k"}], "experienceEndpointIds": [], "deviceQueryJson": None,
+        "experienceUserIds": [minimal["id"]]})
+
+    # errors
+    bad = [
+        ("POST", "/users", {"email": "min@EXAMPLE.org", "password": "password123"}, None, None),
+        ("POST", "/users", {"email": "x@example.com"}, None, None),
+        ("POST", "/users", {"email": "x@example.com", "password": "password123", "x": 1}, None, None),
+        ("POST", "/users", {"email": "x@example.com", "password": "password123",
+                            "experienceGroupIds": [MISSING_ID]}, None, None),
+        ("PATCH", "/users/" + full["id"], {"userTags": {"a b": "c"}}, None, None),
+        ("PATCH", "/users/" + MISSING_ID, {"firstName": "x"}, None, None),
+        ("GET", "/users/" + MISSING_ID, None, None, None),
+        ("DELETE", "/users/" + MISSING_ID, None, None, None),
+        ("GET", "/users/not-an-id", None, None, None),
+        ("POST", "/groups", {"description": "no name"}, None, None),
+        ("PATCH", "/groups/" + root["id"], {"parentId": leaf["id"] if False else child["id"]}, None, None),
+        ("PATCH", "/groups/" + MISSING_ID, {"name": "x"}, None, None),
+        ("GET", "/groups/" + MISSING_ID, None, None, None),
+        ("DELETE", "/groups/" + MISSING_ID, None, None, None),
+        ("GET", "/users", None, {"perPage": 5000}, None),
+        ("GET", "/users", None, {"sortField": "nope"}, None),
+        ("GET", "/users", None, q({"nope": 1}), None),
+        ("GET", "/users", None, {"query": "{"}, None),
+        ("GET", "/groups", None, q({"name": {"$regex": "x"}}), None),
+        ("GET", "/users", None, None, ""),
+        ("GET", "/users", None, None, "wrong-token"),
+        ("PUT", "/users", None, None, None),
+    ]
+    for method, path, body, params, token in bad:
+        resp = api.call(method, path, body, params, token=token)
+        assert resp.status_code >= 400, (method, path, resp.text)
+    assert ro.call("POST", "/groups", {"name": "x"}).status_code == 403
+    assert api.call("GET", "/users", app=OTHER_APP).status_code == 403
+    assert api.session.get(emu.url + "/applications/%s/devices" % APP).status_code == 404
+
+    faults = {"rules": [{"action": "status", "status": 429, "retry_after": "1", "times": 1},
+                        {"action": "status", "status": 503, "times": 1}]}
+    api.session.put(emu.url + "/_emulator/faults", json=faults)
+    assert api.call("GET", "/users").status_code == 429
+    assert api.call("GET", "/users").status_code == 503
+
+    api.ok("DELETE", "/users/" + minimal["id"])
+    api.ok("DELETE", "/groups/" + root["id"])
+    api.ok("GET", "/groups/" + child["id"])
+    api.ok("GET", "/users")
+    api.ok("GET", "/groups")
+    return api.session.get(emu.url + "/_emulator/requests").json()["requests"]
+
+
+@pytest.fixture(scope="module")
+def exchanges():
+    with Emulator() as emu:
+        log = exercise(emu)
+        state = requests.get(emu.url + "/_emulator/state", timeout=10).json()
+    return log, state
+
+
+def test_every_response_body_matches_its_schema(exchanges):
+    cs.require_shared_api()
+    log, _ = exchanges
+    problems = []
+    used = set()
+    for entry in log:
+        _, name = cs.schemas_for(entry["method"], entry["path"], entry["status"])
+        assert name is not None, entry
+        assert entry["response"] is not None, entry
+        used.add(name)
+        problems.extend("#%d %s %s -> %d: %s" % (entry["seq"], entry["method"], entry["path"], entry["status"], p)
+                        for p in cs.problems(name, entry["response"]))
+    assert not problems, "\n".join(problems)
+    assert used == {"experienceUser", "experienceUsers", "experienceGroup", "experienceGroups",
+                    "success", "error"}
+    statuses = set(e["status"] for e in log)
+    assert {200, 201, 400, 401, 403, 404, 405, 429, 503} <= statuses
+
+
+def test_hook_state_matches_resource_schemas(exchanges):
+    cs.require_shared_api()
+    _, state = exchanges
+    assert state["experienceUsers"] and state["experienceGroups"]
+    for user in state["experienceUsers"]:
+        cs.validate("experienceUser", user)
+    for group in state["experienceGroups"]:
+        cs.validate("experienceGroup", group)
+
+
+def test_accepted_request_bodies_and_queries_match_the_official_schemas(exchanges):
+    """Whatever the emulator accepted (2xx) the official schemas accept too."""
+    cs.require_shared_api()
+    log, _ = exchanges
+    problems = []
+    for entry in log:
+        if 200 <= entry["status"] < 300:
+            problems.extend(cs.check_exchange(entry))
+    assert not problems, "\n".join(problems)
+
+
+def test_errors_carry_type_and_message(exchanges):
+    log, _ = exchanges
+    for entry in log:
+        if entry["status"] >= 400:
+            assert isinstance(entry["response"].get("type"), str), entry
+            assert isinstance(entry["response"].get("message"), str) and entry["response"]["message"], entry
+
+
+# --------------------------------------------------------------------------
+# the emulator accepts exactly what the schemas accept
+# --------------------------------------------------------------------------
+
+GROUP_ID_PLACEHOLDER = "@group"
+
+USER_POST_CASES = [
+    {"email": "a@example.com", "password": "12345678"},
+    {"email": "a@example.com", "password": "1234567"},
+    {"email": "a@example.com", "password": "p" * 2048},
+    {"email": "a@example.com", "password": "p" * 2049},
+    {"email": "a@example.com"},
+    {"password": "12345678"},
+    {"email": "a@example.com", "password": "12345678", "firstName": "", "lastName": "l" * 1024},
+    {"email": "a@example.com", "password": "12345678", "firstName": "f" * 1025},
+    {"email": "a@example.com", "password": "12345678", "firstName": None},
+    {"email": "a@example.com", "password": "12345678", "userTags": {}},
+    {"email": "a@example.com", "password": "12345678", "userTags": {"A_b-9": "v"}},
+    {"email": "a@example.com", "password": "12345678", "userTags": {"k" * 255: "v" * 255}},
+    {"email": "a@example.com", "password": "12345678", "userTags": {"k" * 256: "v"}},
+    {"email": "a@example.com", "password": "12345678", "userTags": {"k.k": "v"}},
+    {"email": "a@example.com", "password": "12345678", "userTags": {"k": ""}},
+    {"email": "a@example.com", "password": "12345678", "userTags": {"k": "v" * 256}},
+    {"email": "a@example.com", "password": "12345678", "userTags": {"k": True}},
+    {"email": "a@example.com", "password": "12345678", "tokenCutoff": "2026-01-01T00:00:00Z"},
+    {"email": "a@example.com", "password": "12345678", "tokenCutoff": "2026-01-01"},
+    {"email": "a@example.com", "password": "12345678", "tokenCutoff": 1700000000000},
+    {"email": "a@example.com", "password": "12345678", "experienceGroupIds": []},
+    {"email": "a@example.com", "password": "12345678", "experienceGroupIds": [GROUP_ID_PLACEHOLDER]},
+    {"email": "a@example.com", "password": "12345678", "experienceGroupIds": ["abc"]},
+    {"email": "a@example.com", "password": "12345678", "experienceGroupIds": GROUP_ID_PLACEHOLDER},
+    {"email": "a@example.com", "password": "12345678", "avatarUrl": "https://x.example/a.png"},
+    {"email": "a@example.com", "password": "12345678", "id": MISSING_ID},
+    {"email": "e" * 1012 + "@example.com", "password": "12345678"},
+    {"email": "e" * 1013 + "@example.com", "password": "12345678"},
+    {"email": ["a@example.com"], "password": "12345678"},
+]
+
+USER_PATCH_CASES = [
+    {},
+    {"firstName": "x"},
+    {"password": "short"},
+    {"userTags": {"k": "v"}, "experienceGroupIds": [GROUP_ID_PLACEHOLDER]},
+    {"userTags": None},
+    {"experienceGroupIds": ["X" * 24]},
+    {"lastLogin": "2026-01-01T00:00:00Z"},
+    {"email": "b@example.com", "tokenCutoff": "2026-01-01T00:00:00.5+05:30"},
+]
+
+GROUP_POST_CASES = [
+    {"name": "g"},
+    {"name": ""},
+    {"name": "n" * 255},
+    {"name": "n" * 256},
+    {},
+    {"name": "g", "description": "d" * 32767},
+    {"name": "g", "description": "d" * 32768},
+    {"name": "g", "parentId": None},
+    {"name": "g", "parentId": GROUP_ID_PLACEHOLDER},
+    {"name": "g", "parentId": "nope"},
+    {"name": "g", "groupTags": {"k": "v"}},
+    {"name": "g", "groupTags": {"k": ""}},
+    {"name": "g", "deviceTags": [{"key": "k", "value": "v"}, {}]},
+    {"name": "g", "deviceTags": [{"key": "bad key"}]},
+    {"name": "g", "deviceTags": [{"value": ""}]},
+    {"name": "g", "deviceTags": [{}] * 101},
+    {"name": "g", "deviceIds": [MISSING_ID] * 1000},
+    {"name": "g", "deviceIds": [MISSING_ID] * 1001},
+    {"name": "g", "deviceQueryJson": None},
+    {"name": "g", "deviceQueryJson": 5},
+    {"name": "g", "experienceEndpointIds": ["x"]},
+    {"name": "g", "experienceUserIds": []},
+    {"name": "g", "ancestorIds": []},
+    {"name": 7},
+]
+
+GROUP_PATCH_CASES = [
+    {},
+    {"name": "renamed", "parentId": None},
+    {"name": None},
+    {"experienceUserIds": ["z" * 24]},
+    {"directDeviceCount": 1},
+]
+
+
+def _substitute(body, group_id):
+    text = json.dumps(body).replace(GROUP_ID_PLACEHOLDER, group_id)
+    return json.loads(text)
+
+
+@pytest.mark.parametrize("kind, method, cases", [
+    ("experienceUserPost", "POST", USER_POST_CASES),
+    ("experienceUserPatch", "PATCH", USER_PATCH_CASES),
+    ("experienceGroupPost", "POST", GROUP_POST_CASES),
+    ("experienceGroupPatch", "PATCH", GROUP_PATCH_CASES),
+])
+def test_emulator_accepts_exactly_what_the_schema_accepts(emulator, kind, method, cases):
+    cs.require_shared_api()
+    api = Api(emulator.url)
+    disagreements = []
+    for index, case in enumerate(cases):
+        requests.post(emulator.url + "/_emulator/reset", timeout=10)
+        group = api.ok("POST", "/groups", {"name": "existing"})
+        user = api.ok("POST", "/users", {"email": "existing@example.com", "password": "password123"})
+        body = _substitute(case, group["id"])
+        path = "/users" if kind.startswith("experienceUser") else "/groups"
+        if method == "PATCH":
+            path += "/" + (user["id"] if path == "/users" else group["id"])
+        schema_ok = not cs.problems(kind, body)
+        resp = api.call(method, path, body)
+        emulator_ok = resp.status_code in (200, 201)
+        if not emulator_ok:
+            assert resp.status_code == 400 and resp.json()["type"] == "Validation", resp.text
+        if schema_ok != emulator_ok:
+            disagreements.append("case %d %s: schema %s, emulator %s %s" % (
+                index, json.dumps(body)[:120], "accepts" if schema_ok else "rejects",
+                resp.status_code, resp.text[:200]))
+    assert not disagreements, "\n".join(disagreements)
+
+
+QUERY_CASES = {
+    "advancedExperienceUserQuery": [
+        {}, {"email": "a@example.com"}, {"email": None}, {"email": 5}, {"email": True},
+        {"email": {"$eq": "a", "$ci": True}}, {"email": {"$ci": True}}, {"email": {}},
+        {"email": {"$in": ["a", 1, False]}}, {"email": {"$in": [None]}}, {"email": {"$in": ["a"] * 101}},
+        {"email": {"$startsWith": ""}}, {"email": {"$contains": 5}}, {"email": {"$regex": "a"}},
+        {"email": ["a"]}, {"email": {"$ne": {"a": 1}}},
+        {"id": MISSING_ID}, {"id": "abc"}, {"id": None}, {"id": {"$in": [MISSING_ID]}},
+        {"id": {"$eq": MISSING_ID, "$ne": MISSING_ID}}, {"id": {}}, {"id": {"$startsWith": "a"}},
+        {"id": {"$in": [None]}}, {"experienceGroupId": {"$nin": [MISSING_ID]}},
+        {"experienceGroupId": {"$ci": True}},
+        {"userTags": {"k": "v"}}, {"userTags": {"k": None}}, {"userTags": {"k": {"$in": ["a"]}}},
+        {"userTags": {"k": {"$nin": ["a"]}}}, {"userTags": {"k": {"$in": ["a"], "$nin": ["b"]}}},
+        {"userTags": {"k": 1}}, {"userTags": {"k": "v" * 256}}, {"userTags": {"$tagKey": "k"}},
+        {"userTags": {"$tagKey": "k", "$tagValue": {"$in": ["v"]}}}, {"userTags": {"$tagKey": "k", "x": "y"}},
+        {"userTags": {"$eq": {"k": "v"}}}, {"userTags": {"$ne": {"$tagValue": "v"}}},
+        {"userTags": {"$eq": {"k": "v"}, "$ne": {"k": "w"}}}, {"userTags": {"$in": ["v"]}}, {"userTags": {}},
+        {"userTags": {"$other": "x"}}, {"userTags": "v"},
+        {"$and": [{"email": "a"}, {"$or": [{"firstName": "b"}, {"lastName": {"$gt": "c"}}]}]},
+        {"$nor": [{"email": "a"}]}, {"$and": []}, {"$or": []}, {"$nor": []}, {"$or": {"email": "a"}}, {"$or": [{"nope": 1}]},
+        {"$or": [{"email": "a"}] * 101}, {"$not": {"email": "a"}}, {"nope": 1},
+        {"creationDate": {"$gt": "2026-01-01T00:00:00.000Z"}}, {"lastUpdated": {"$lte": 1700000000000}},
+        {"passwordLastUpdated": {"$gte": "2026-01-01"}}, {"lastLogin": None},
+        {"experienceGroupIds": MISSING_ID},
+    ],
+    "advancedExperienceGroupQuery": [
+        {}, {"name": "x"}, {"name": {"$contains": "x", "$ci": True}}, {"parentId": None},
+        {"parentId": {"$ne": None}}, {"ancestorId": MISSING_ID}, {"experienceUserId": {"$in": [MISSING_ID]}},
+        {"experienceEndpointId": None}, {"groupTags": {"tier": "gold"}}, {"groupTags": {"$tagKey": "t"}},
+        {"id": {"$gt": MISSING_ID}}, {"id": "x"}, {"email": "x"}, {"name": {"$in": [None]}},
+        {"$or": [{"name": "a"}, {"parentId": MISSING_ID}]}, {"$and": [{"experienceUserId": "x"}]},
+        {"userTags": {"k": "v"}}, {"parentId": {"$ci": True}},
+    ],
+}
+
+
+@pytest.mark.parametrize("kind, path", [("advancedExperienceUserQuery", "/users"),
+                                        ("advancedExperienceGroupQuery", "/groups")])
+def test_advanced_query_accepted_exactly_when_schema_accepts(emulator, kind, path):
+    cs.require_shared_api()
+    api = Api(emulator.url)
+    disagreements = []
+    for query in QUERY_CASES[kind]:
+        schema_ok = not cs.problems(kind, query)
+        resp = api.call("GET", path, params=q(query))
+        emulator_ok = resp.status_code == 200
+        if not emulator_ok:
+            assert resp.status_code == 400 and resp.json()["type"] == "Validation", resp.text
+        if schema_ok != emulator_ok:
+            disagreements.append("%s: schema %s, emulator %s %s" % (
+                json.dumps(query)[:120], "accepts" if schema_ok else "rejects", resp.status_code, resp.text[:200]))
+    assert not disagreements, "\n".join(disagreements)
+
+
+# --------------------------------------------------------------------------
+# (b) the official client
+# --------------------------------------------------------------------------
+
+losant_rest = pytest.importorskip("losant_rest")
+
+
+def check(name, body):
+    if cs.shared_api_available():
+        cs.validate(name, body)
+    return body
+
+
+@pytest.fixture
+def client(emulator):
+    return losant_rest.Client(auth_token=DEFAULT_TOKEN, url=emulator.url)
+
+
+def test_official_client_user_cycle(client):
+    group = client.experience_groups.post(applicationId=APP, experienceGroup={"name": "Readers"})
+    created = check("experienceUser", client.experience_users.post(applicationId=APP, experienceUser={
+        "email": "client@example.com", "password": "password123", "firstName": "Cli",
+        "userTags": {"team": "a"}, "experienceGroupIds": [group["id"]]}))
+    uid = created["id"]
+    assert created["experienceGroups"] == [{"id": group["id"], "name": "Readers", "parentId": None}]
+    fetched = check("experienceUser", client.experience_user.get(applicationId=APP, experienceUserId=uid))
+    assert fetched["email"] == "client@example.com" and fetched["userTags"] == {"team": "a"}
+    listed = check("experienceUsers", client.experience_users.get(
+        applicationId=APP, query={"email": {"$eq": "CLIENT@example.com", "$ci": True}}))
+    assert [u["id"] for u in listed["items"]] == [uid] and listed["totalCount"] == 1
+    paged = check("experienceUsers", client.experience_users.get(
+        applicationId=APP, perPage=1, page=0, sortField="email", sortDirection="desc",
+        filterField="email", filter="client@*", experienceGroupId=group["id"]))
+    assert paged["count"] == 1 and paged["perPage"] == 1
+    patched = check("experienceUser", client.experience_user.patch(
+        applicationId=APP, experienceUserId=uid,
+        experienceUser={"lastName": "Ent", "userTags": {"team": "b"}, "experienceGroupIds": []}))
+    assert patched["lastName"] == "Ent" and patched["userTags"] == {"team": "b"}
+    assert patched["experienceGroups"] == [] and patched["firstName"] == "Cli"
+    assert check("success", client.experience_user.delete(applicationId=APP, experienceUserId=uid)) == \
+        {"success": True}
+    with pytest.raises(losant_rest.LosantError) as err:
+        client.experience_user.get(applicationId=APP, experienceUserId=uid)
+    assert err.value.status == 404 and err.value.data["type"] == "NotFound"
+    check("error", err.value.data)
+
+
+def test_official_client_group_cycle(client):
+    user = client.experience_users.post(applicationId=APP, experienceUser={
+        "email": "member@example.com", "password": "password123"})
+    parent = check("experienceGroup", client.experience_groups.post(
+        applicationId=APP, experienceGroup={"name": "Parent", "groupTags": {"k": "v"}}))
+    group = check("experienceGroup", client.experience_groups.post(applicationId=APP, experienceGroup={
+        "name": "Kid", "parentId": parent["id"], "experienceUserIds": [user["id"]]}))
+    gid = group["id"]
+    assert group["ancestorIds"] == [parent["id"]] and group["experienceUserIds"] == [user["id"]]
+    fetched = check("experienceGroup", client.experience_group.get(applicationId=APP, experienceGroupId=gid))
+    assert fetched == group
+    listed = check("experienceGroups", client.experience_groups.get(
+        applicationId=APP, sortField="name", sortDirection="asc", perPage=1, page=1))
+    assert listed["totalCount"] == 2 and [g["name"] for g in listed["items"]] == ["Parent"]
+    found = check("experienceGroups", client.experience_groups.get(
+        applicationId=APP, query={"ancestorId": parent["id"]}))
+    assert [g["id"] for g in found["items"]] == [gid]
+    patched = check("experienceGroup", client.experience_group.patch(
+        applicationId=APP, experienceGroupId=gid,
+        experienceGroup={"description": "kids", "experienceUserIds": [], "parentId": None}))
+    assert patched["description"] == "kids" and patched["experienceUserIds"] == [] and patched["parentId"] is None
+    assert client.experience_user.get(applicationId=APP, experienceUserId=user["id"])["experienceGroups"] == []
+    assert client.experience_group.delete(applicationId=APP, experienceGroupId=gid) == {"success": True}
+    with pytest.raises(losant_rest.LosantError) as err:
+        client.experience_group.delete(applicationId=APP, experienceGroupId=gid)
+    assert err.value.status == 404
+
+
+def test_official_client_error_statuses(emulator, client):
+    client.experience_users.post(applicationId=APP, experienceUser={"email": "dup@example.com",
+                                                                    "password": "password123"})
+    cases = [
+        (lambda c: c.experience_users.post(applicationId=APP, experienceUser={
+            "email": "DUP@example.com", "password": "password123"}), client, 400, "AlreadyExists"),
+        (lambda c: c.experience_users.post(applicationId=APP, experienceUser={"email": "x@example.com"}),
+         client, 400, "Validation"),
+        (lambda c: c.experience_groups.post(applicationId=APP, experienceGroup={}), client, 400, "Validation"),
+        (lambda c: c.experience_users.get(applicationId=APP, perPage=5000), client, 400, "Validation"),
+        (lambda c: c.experience_users.get(applicationId=APP, query={"bogus": 1}), client, 400, "Validation"),
+        (lambda c: c.experience_users.get(applicationId=APP),
+         losant_rest.Client(auth_token="wrong", url=emulator.url), 401, "Unauthorized"),
+        (lambda c: c.experience_users.get(applicationId=APP),
+         losant_rest.Client(url=emulator.url), 401, "Unauthorized"),
+        (lambda c: c.experience_groups.post(applicationId=APP, experienceGroup={"name": "x"}),
+         losant_rest.Client(auth_token=READ_ONLY_TOKEN, url=emulator.url), 403, "Forbidden"),
+        (lambda c: c.experience_users.get(applicationId=OTHER_APP), client, 403, "Forbidden"),
+        (lambda c: c.experience_group.get(applicationId=APP, experienceGroupId=MISSING_ID), client, 404, "NotFound"),
+    ]
+    for call, who, status, type_ in cases:
+        with pytest.raises(losant_rest.LosantError) as err:
+            call(who)
+        assert (err.value.status, err.value.data["type"]) == (status, type_), err.value
+        check("error", err.value.data)
+    # a rate-limited answer reaches the client as a LosantError too
+    requests.put(emulator.url + "/_emulator/faults", timeout=5,
+                 json={"rules": [{"action": "status", "status": 429, "retry_after": "2", "times": 1}]})
+    with pytest.raises(losant_rest.LosantError) as err:
+        client.experience_users.get(applicationId=APP)
+    assert err.value.status == 429 and err.value.data["type"] == "RateLimitExceeded"
+    assert client.experience_users.get(applicationId=APP)["totalCount"] == 1
+
+
+# --------------------------------------------------------------------------
+# conformance_support itself
+# --------------------------------------------------------------------------
+
+def test_missing_contract_skips_or_fails_when_required(monkeypatch, tmp_path):
+    monkeypatch.setattr(cs, "SHARED_API_DIR", tmp_path / "absent")
+    monkeypatch.setattr(cs, "SCHEMAS_DIR", tmp_path / "absent" / "schemas")
+    monkeypatch.delenv(cs.REQUIRED_ENV, raising=False)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        cs.require_shared_api()
+    assert str(tmp_path / "absent") in str(skipped.value) and cs.REQUIRED_ENV in str(skipped.value)
+    monkeypatch.setenv(cs.REQUIRED_ENV, "1")
+    with pytest.raises(pytest.fail.Exception):
+        cs.require_shared_api()
+    with pytest.raises(pytest.fail.Exception):
+        cs.schema("experienceUser")
+
+
+def test_support_validates_and_resolves_definition_refs():
+    cs.require_shared_api()
+    assert cs.SHARED_API_DIR.name == "losant-api" and (cs.SCHEMAS_DIR / "experienceUser.json").is_file()
+    cs.validate("experienceUser.json", {"id": "5f6a7b8c9d0e1f2a3b4c5d6e", "creationDate": "2026-01-01T00:00:00.000Z"})
+    with pytest.raises(AssertionError) as err:
+        cs.validate("experienceUser", {"creationDate": "2026-01-01", "email": "nope"})
+    assert "creationDate" in str(err.value) and "email" in str(err.value)
+    # nested $or/$and items use "#/definitions/advancedExperienceUserQuery": resolved to the root
+    cs.validate("advancedExperienceUserQuery", {"$or": [{"$and": [{"email": "a"}]}]})
+    assert cs.problems("advancedExperienceUserQuery", {"$or": [{"$and": [{"nope": "a"}]}]})
+    problems = cs.check_exchange({"seq": 1, "method": "POST", "status": 201, "query": {},
+                                  "path": "/applications/%s/experience/users" % APP,
+                                  "body": {"email": "a@b.co"}, "response": {"id": "zz"}})
+    assert any("request" in p and "password" in p for p in problems)
+    assert any("response" in p and "id" in p for p in problems)
