@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """A stdlib-only emulator of the Losant REST API for experience users/groups.
 
 It serves, like https://api.losant.com does::
@@ -640,10 +639,9 @@ class QueryCompiler(object):
     def _field_idarray(self, getter, value, where):
         op, operand = self._id_operators(value, where)
         if op in ("$eq", "$ne"):
-            if operand is None:
-                match = lambda r: len(getter(r)) == 0  # noqa: E731
-            else:
-                match = lambda r: operand in getter(r)  # noqa: E731
+            def match(r):
+                links = getter(r)
+                return len(links) == 0 if operand is None else operand in links
             if op == "$eq":
                 return match
             return lambda r: not match(r)
@@ -1282,13 +1280,13 @@ class Store(object):
                 taken_ids.add(gid)
                 return gid
 
-            new_groups = []          # (record, values)
+            new_groups = []          # group records
             batch_by_name = {}
 
             def resolve_group(ref, where):
                 if isinstance(ref, str) and ID_RE.match(ref):
                     rid = ref.lower()
-                    if rid in self.groups or any(g["id"] == rid for g, _ in new_groups):
+                    if rid in self.groups or any(g["id"] == rid for g in new_groups):
                         return rid
                 matches = batch_by_name.get(ref)
                 if matches:
@@ -1318,7 +1316,7 @@ class Store(object):
                 g["lastUpdated"] = values.pop("lastUpdated", g["creationDate"])
                 self._apply_group_fields(g, values)
                 g["parentId"] = parent
-                new_groups.append((g, values))
+                new_groups.append(g)
                 batch_by_name.setdefault(g["name"], []).append(g["id"])
 
             new_users = []           # (record, group ids, password)
@@ -1354,7 +1352,7 @@ class Store(object):
                 new_users.append((u, gids))
 
             # everything validated: apply
-            for g, _ in new_groups:
+            for g in new_groups:
                 self.groups[g["id"]] = g
             for u, gids in new_users:
                 self.users[u["id"]] = u
@@ -1363,8 +1361,8 @@ class Store(object):
                     self._link(gid, u["id"])
             self.generation += 1
             return {
-                "experienceGroups": [{"id": g["id"], "name": g["name"]} for g, _ in new_groups],
-                "experienceUsers": [{"id": u["id"], "email": u["email"]} for u, _ in new_users],
+                "experienceGroups": [{"id": g["id"], "name": g["name"]} for g in new_groups],
+                "experienceUsers": [{"id": u["id"], "email": u["email"]} for u, unused_gids in new_users],
             }
 
     @staticmethod
@@ -1750,7 +1748,7 @@ class Emulator(object):
         selector.register(wake, selectors.EVENT_READ)
         try:
             while not self._stopping.is_set():
-                for key, _ in selector.select(1.0):
+                for key, unused_events in selector.select(1.0):
                     if key.fileobj is server and not self._stopping.is_set():
                         server._handle_request_noblock()
                 server.service_actions()

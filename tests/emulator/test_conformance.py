@@ -118,7 +118,7 @@ def exercise(emu):
         ("DELETE", "/users/" + MISSING_ID, None, None, None),
         ("GET", "/users/not-an-id", None, None, None),
         ("POST", "/groups", {"description": "no name"}, None, None),
-        ("PATCH", "/groups/" + root["id"], {"parentId": leaf["id"] if False else child["id"]}, None, None),
+        ("PATCH", "/groups/" + root["id"], {"parentId": child["id"]}, None, None),
         ("PATCH", "/groups/" + MISSING_ID, {"name": "x"}, None, None),
         ("GET", "/groups/" + MISSING_ID, None, None, None),
         ("DELETE", "/groups/" + MISSING_ID, None, None, None),
@@ -157,16 +157,16 @@ def exchanges():
     with Emulator() as emu:
         log = exercise(emu)
         state = requests.get(emu.url + "/_emulator/state", timeout=10).json()
-    return log, state
+    return {"log": log, "state": state}
 
 
 def test_every_response_body_matches_its_schema(exchanges):
     cs.require_shared_api()
-    log, _ = exchanges
+    log = exchanges["log"]
     problems = []
     used = set()
     for entry in log:
-        _, name = cs.schemas_for(entry["method"], entry["path"], entry["status"])
+        name = cs.schemas_for(entry["method"], entry["path"], entry["status"])[1]
         assert name is not None, entry
         assert entry["response"] is not None, entry
         used.add(name)
@@ -181,7 +181,7 @@ def test_every_response_body_matches_its_schema(exchanges):
 
 def test_hook_state_matches_resource_schemas(exchanges):
     cs.require_shared_api()
-    _, state = exchanges
+    state = exchanges["state"]
     assert state["experienceUsers"] and state["experienceGroups"]
     for user in state["experienceUsers"]:
         cs.validate("experienceUser", user)
@@ -192,7 +192,7 @@ def test_hook_state_matches_resource_schemas(exchanges):
 def test_accepted_request_bodies_and_queries_match_the_official_schemas(exchanges):
     """Whatever the emulator accepted (2xx) the official schemas accept too."""
     cs.require_shared_api()
-    log, _ = exchanges
+    log = exchanges["log"]
     problems = []
     for entry in log:
         if 200 <= entry["status"] < 300:
@@ -201,7 +201,7 @@ def test_accepted_request_bodies_and_queries_match_the_official_schemas(exchange
 
 
 def test_errors_carry_type_and_message(exchanges):
-    log, _ = exchanges
+    log = exchanges["log"]
     for entry in log:
         if entry["status"] >= 400:
             assert isinstance(entry["response"].get("type"), str), entry
