@@ -1,0 +1,74 @@
+"""Run each integration target with ansible-playbook against a fresh Losant
+emulator, then check every request the modules sent, and every answer the
+emulator gave, against Losant's official JSON Schemas."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from conformance_support import check_exchange, require_shared_api
+from losant_emulator import DEFAULT_APPLICATION_ID, Emulator
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+TOKEN = "integration-token-5b2c8e"
+TARGETS = sorted(path.name for path in (HERE / "targets").iterdir() if (path / "tasks" / "main.yml").is_file())
+
+
+def collections_path(tmp_path_factory):
+    """The installed collection (make integration), else a link to this checkout."""
+    if os.environ.get("ANSIBLE_COLLECTIONS_PATH"):
+        return os.environ["ANSIBLE_COLLECTIONS_PATH"]
+    root = tmp_path_factory.mktemp("collections")
+    (root / "ansible_collections" / "losant").mkdir(parents=True)
+    (root / "ansible_collections" / "losant" / "platform").symlink_to(REPO)
+    return str(root)
+
+
+class TargetRun:
+    def __init__(self, name, process, exchanges):
+        self.name = name
+        self.process = process
+        self.exchanges = exchanges
+
+
+@pytest.fixture(scope="module", params=TARGETS)
+def target_run(request, tmp_path_factory):
+    name = request.param
+    env = dict(os.environ)
+    env.update({
+        "ANSIBLE_COLLECTIONS_PATH": collections_path(tmp_path_factory),
+        "ANSIBLE_ROLES_PATH": str(HERE / "targets"),
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        "ANSIBLE_LOCAL_TEMP": str(tmp_path_factory.mktemp("ansible-tmp")),
+    })
+    with Emulator(tokens={TOKEN: ["all.Application"]}) as emulator:
+        process = subprocess.run(
+            [str(Path(sys.executable).parent / "ansible-playbook"), str(HERE / "run_target.yml"),
+             "-e", "integration_target=" + name,
+             "-e", "losant_emulator_url=" + emulator.url,
+             "-e", "losant_api_token=" + TOKEN,
+             "-e", "losant_application_id=" + DEFAULT_APPLICATION_ID],
+            env=env, capture_output=True, text=True, timeout=900, check=False)
+        exchanges = requests.get(emulator.url + "/_emulator/requests", timeout=30).json()["requests"]
+    return TargetRun(name, process, exchanges)
+
+
+def test_target_passes(target_run):
+    output = target_run.process.stdout + target_run.process.stderr
+    assert target_run.process.returncode == 0, "target %s failed:\n%s" % (target_run.name, output[-20000:])
+    assert "failed=0" in output
+    assert target_run.exchanges, "the target sent no request to the emulator"
+
+
+def test_every_body_sent_and_received_matches_the_official_schemas(target_run):
+    require_shared_api()
+    problems = []
+    for exchange in target_run.exchanges:
+        problems.extend(check_exchange(exchange))
+    assert not problems, "\n".join(problems)
