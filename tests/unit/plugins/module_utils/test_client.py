@@ -21,7 +21,8 @@ def make_client(*answers, **kwargs):
     session = FakeSession(*answers)
     sleeps = []
     client = LosantClient("https://api.example.test/", TOKEN, APP, session=session, sleep=sleeps.append, **kwargs)
-    return client, session, sleeps
+    client.sleeps = sleeps
+    return client
 
 
 def user(email="a@example.com", **extra):
@@ -31,31 +32,31 @@ def user(email="a@example.com", **extra):
 
 
 def test_headers_and_url_are_set_once_on_the_session():
-    client, session, _ = make_client(response(200, user()))
+    client = make_client(response(200, user()))
     assert client.get_experience_user(USER_ID)["id"] == USER_ID
-    assert session.headers["Authorization"] == "Bearer " + TOKEN
-    assert session.headers["Accept"] == "application/json"
-    assert session.headers["Content-Type"] == "application/json"
-    assert session.calls[0]["url"] == "https://api.example.test/%s/%s" % (USERS, USER_ID)
-    assert session.calls[0]["timeout"] == 30
+    assert client.session.headers["Authorization"] == "Bearer " + TOKEN
+    assert client.session.headers["Accept"] == "application/json"
+    assert client.session.headers["Content-Type"] == "application/json"
+    assert client.session.calls[0]["url"] == "https://api.example.test/%s/%s" % (USERS, USER_ID)
+    assert client.session.calls[0]["timeout"] == 30
 
 
 def test_validate_certs_false_reaches_the_session():
-    _, session, _ = make_client(validate_certs=False)
-    assert session.verify is False
+    client = make_client(validate_certs=False)
+    assert client.session.verify is False
 
 
 def test_get_of_unknown_user_is_none():
-    client, _, _ = make_client(response(404, {"type": "NotFound", "message": "Experience User was not found"}))
+    client = make_client(response(404, {"type": "NotFound", "message": "Experience User was not found"}))
     assert client.get_experience_user(USER_ID) is None
 
 
 def test_email_lookup_is_one_exact_case_insensitive_query():
-    client, session, _ = make_client(response(200, {"items": [user("Jane@Example.com")], "count": 1, "totalCount": 1}))
+    client = make_client(response(200, {"items": [user("Jane@Example.com")], "count": 1, "totalCount": 1}))
     found = client.find_experience_user_by_email("jane@example.com")
     assert found["email"] == "Jane@Example.com"
-    assert len(session.calls) == 1
-    params = session.calls[0]["params"]
+    assert len(client.session.calls) == 1
+    params = client.session.calls[0]["params"]
     assert json.loads(params["query"]) == {"email": {"$eq": "jane@example.com", "$ci": True}}
     assert params["perPage"] == 1000 and params["page"] == 0
 
@@ -66,66 +67,66 @@ def test_paging_reads_until_total_count_whatever_the_page_size():
         response(200, {"items": [{"id": str(i)} for i in range(3, 6)], "totalCount": 7, "perPage": 3, "page": 1}),
         response(200, {"items": [{"id": "6"}], "totalCount": 7, "perPage": 3, "page": 2}),
     ]
-    client, session, _ = make_client(*pages)
+    client = make_client(*pages)
     items = client.list_experience_groups()
     assert [item["id"] for item in items] == [str(i) for i in range(7)]
-    assert [call["params"]["page"] for call in session.calls] == [0, 1, 2]
+    assert [call["params"]["page"] for call in client.session.calls] == [0, 1, 2]
 
 
 def test_paging_stops_on_an_empty_page_even_if_total_count_lies():
-    client, session, _ = make_client(
+    client = make_client(
         response(200, {"items": [{"id": "1"}], "totalCount": 5}),
         response(200, {"items": [], "totalCount": 5}),
     )
     assert len(client.list_experience_groups()) == 1
-    assert len(session.calls) == 2
+    assert len(client.session.calls) == 2
 
 
 @pytest.mark.parametrize("status", [502, 503, 504])
 def test_gateway_errors_are_retried_with_growing_backoff(status):
-    failures = [response(status, {"type": "ServiceUnavailable", "message": "try later"}) for _ in range(3)]
-    client, session, sleeps = make_client(*(failures + [response(200, user())]))
+    failures = [response(status, {"type": "ServiceUnavailable", "message": "try later"})] * 3
+    client = make_client(*(failures + [response(200, user())]))
     assert client.get_experience_user(USER_ID)["id"] == USER_ID
-    assert len(session.calls) == 4
-    assert len(sleeps) == 3
+    assert len(client.session.calls) == 4
+    assert len(client.sleeps) == 3
     # exponential with jitter: attempt n waits between half and all of 0.5 * 2**n
-    for attempt, delay in enumerate(sleeps):
+    for attempt, delay in enumerate(client.sleeps):
         ceiling = 0.5 * 2 ** attempt
         assert ceiling / 2 <= delay <= ceiling
 
 
 def test_429_honours_retry_after_and_caps_it():
-    client, _, sleeps = make_client(
+    client = make_client(
         response(429, {"type": "RateLimitExceeded", "message": "slow down"}, {"Retry-After": "3"}),
         response(429, {"type": "RateLimitExceeded", "message": "slow down"}, {"Retry-After": "3600"}),
         response(200, user()),
     )
     client.get_experience_user(USER_ID)
-    assert sleeps == [3.0, RETRY_AFTER_CAP]
+    assert client.sleeps == [3.0, RETRY_AFTER_CAP]
 
 
 def test_429_without_retry_after_backs_off():
-    client, _, sleeps = make_client(response(429, {"type": "RateLimitExceeded", "message": "x"}), response(200, user()))
+    client = make_client(response(429, {"type": "RateLimitExceeded", "message": "x"}), response(200, user()))
     client.get_experience_user(USER_ID)
-    assert len(sleeps) == 1 and 0.25 <= sleeps[0] <= 0.5
+    assert len(client.sleeps) == 1 and 0.25 <= client.sleeps[0] <= 0.5
 
 
 def test_connection_errors_are_retried_then_reported():
-    client, session, sleeps = make_client(*[requests.exceptions.ConnectionError("Connection refused")] * 3, retries=2)
+    client = make_client(*[requests.exceptions.ConnectionError("Connection refused")] * 3, retries=2)
     with pytest.raises(LosantApiError) as caught:
         client.get_experience_user(USER_ID)
-    assert len(session.calls) == 3
-    assert len(sleeps) == 2
+    assert len(client.session.calls) == 3
+    assert len(client.sleeps) == 2
     assert "gave up after 2 retries" in caught.value.message
     assert "GET /%s/%s" % (USERS, USER_ID) in caught.value.message
 
 
 @pytest.mark.parametrize("status,error_type", [(400, "Validation"), (401, "Unauthorized"), (403, "Forbidden"), (500, "Error")])
 def test_other_errors_are_not_retried_and_name_method_path_status_type(status, error_type):
-    client, session, sleeps = make_client(response(status, {"type": error_type, "message": "it went wrong"}))
+    client = make_client(response(status, {"type": error_type, "message": "it went wrong"}))
     with pytest.raises(LosantApiError) as caught:
         client.update_experience_user(USER_ID, {"firstName": "X"})
-    assert len(session.calls) == 1 and sleeps == []
+    assert len(client.session.calls) == 1 and client.sleeps == []
     error = caught.value
     assert error.status == status and error.error_type == error_type
     assert error.message == "Losant API request PATCH /%s/%s failed: HTTP %d %s: it went wrong" % (
@@ -134,7 +135,7 @@ def test_other_errors_are_not_retried_and_name_method_path_status_type(status, e
 
 def test_the_token_and_registered_secrets_never_reach_an_error_message():
     echo = "proxy saw Authorization: Bearer %s and body password=Sup3rSecret!" % TOKEN
-    client, _, _ = make_client(response(400, {"type": "Validation", "message": echo}))
+    client = make_client(response(400, {"type": "Validation", "message": echo}))
     client.add_secret("Sup3rSecret!")
     with pytest.raises(LosantApiError) as caught:
         client.create_experience_user({"email": "a@example.com", "password": "Sup3rSecret!"})
@@ -145,7 +146,7 @@ def test_the_token_and_registered_secrets_never_reach_an_error_message():
 
 def test_an_html_error_page_is_described_not_dumped():
     page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
-    client, _, _ = make_client(response(502, raw=page, headers={"Content-Type": "text/html"}), retries=0)
+    client = make_client(response(502, raw=page, headers={"Content-Type": "text/html"}), retries=0)
     with pytest.raises(LosantApiError) as caught:
         client.get_experience_user(USER_ID)
     assert "HTTP 502 with a non-Losant body (text/html): 502 Bad Gateway Bad Gateway" in caught.value.message
@@ -154,7 +155,7 @@ def test_an_html_error_page_is_described_not_dumped():
 
 @pytest.mark.parametrize("raw,cause", [(b"{not json", "not JSON"), (b"", "empty body")])
 def test_a_success_without_json_fails_clearly(raw, cause):
-    client, _, _ = make_client(response(200, raw=raw, headers={"Content-Type": "application/json"}))
+    client = make_client(response(200, raw=raw, headers={"Content-Type": "application/json"}))
     with pytest.raises(LosantApiError) as caught:
         client.get_experience_user(USER_ID)
     assert cause in caught.value.message
@@ -162,47 +163,47 @@ def test_a_success_without_json_fails_clearly(raw, cause):
 
 def test_post_after_a_lost_answer_looks_up_before_retrying_and_finds_the_user():
     created = user("new@example.com")
-    client, session, _ = make_client(
+    client = make_client(
         requests.exceptions.ConnectionError("Connection reset by peer"),
         response(200, {"items": [created], "totalCount": 1}),
     )
     assert client.create_experience_user({"email": "new@example.com", "password": "x" * 8}) == created
-    assert [call["method"] for call in session.calls] == ["POST", "GET"]
+    assert [call["method"] for call in client.session.calls] == ["POST", "GET"]
 
 
 def test_post_after_a_lost_answer_is_retried_only_when_the_lookup_finds_nothing():
     created = user("new@example.com")
-    client, session, _ = make_client(
+    client = make_client(
         response(503, {"type": "ServiceUnavailable", "message": "busy"}),
         response(200, {"items": [], "totalCount": 0}),
         response(201, created),
     )
     assert client.create_experience_user({"email": "new@example.com", "password": "x" * 8}) == created
-    assert [call["method"] for call in session.calls] == ["POST", "GET", "POST"]
+    assert [call["method"] for call in client.session.calls] == ["POST", "GET", "POST"]
 
 
 def test_post_after_429_is_retried_without_lookup():
     created = user("new@example.com")
-    client, session, _ = make_client(
+    client = make_client(
         response(429, {"type": "RateLimitExceeded", "message": "x"}, {"Retry-After": "1"}),
         response(201, created),
     )
     client.create_experience_user({"email": "new@example.com", "password": "x" * 8})
-    assert [call["method"] for call in session.calls] == ["POST", "POST"]
+    assert [call["method"] for call in client.session.calls] == ["POST", "POST"]
 
 
 def test_a_post_without_a_recovery_lookup_is_never_repeated():
-    client, session, _ = make_client(requests.exceptions.ReadTimeout("read timed out"))
+    client = make_client(requests.exceptions.ReadTimeout("read timed out"))
     with pytest.raises(LosantApiError) as caught:
         client.request("POST", "/anything", body={})
-    assert len(session.calls) == 1
+    assert len(client.session.calls) == 1
     assert "may have taken effect" in caught.value.message
 
 
 def test_delete_of_a_user_already_gone_is_fine():
-    client, session, _ = make_client(
+    client = make_client(
         response(504, {"type": "GatewayTimeout", "message": "x"}),
         response(404, {"type": "NotFound", "message": "Experience User was not found"}),
     )
     client.delete_experience_user(USER_ID)
-    assert [call["method"] for call in session.calls] == ["DELETE", "DELETE"]
+    assert [call["method"] for call in client.session.calls] == ["DELETE", "DELETE"]

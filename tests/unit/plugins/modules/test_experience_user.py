@@ -194,8 +194,8 @@ def test_bad_input_fails_before_any_request(capsys, args, fragment):
 
 def test_api_errors_name_method_path_status_and_type_never_the_token(capsys):
     message = "Email address \"jane@example.com\" already exists (token %s)" % TOKEN
-    result, _ = run(capsys, dict(email="jane@example.com", password=PASSWORD),
-                    listing(), response(400, {"type": "AlreadyExists", "message": message}))
+    result = run(capsys, dict(email="jane@example.com", password=PASSWORD),
+                 listing(), response(400, {"type": "AlreadyExists", "message": message}))[0]
     assert result["failed"] is True
     assert result["msg"].startswith("Losant API request POST /%s failed: HTTP 400 AlreadyExists: Email address" % USERS)
     assert result["status"] == 400 and result["error_type"] == "AlreadyExists"
