@@ -104,7 +104,8 @@ fi
 # ---------------------------------------------------------------- passes
 export ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0
 
-# run_pass N: run every playbook once; print each play recap; set pass_changed.
+# run_pass N: run every playbook once with --diff; print its output (the tasks,
+# what changed, the play recap); set pass_changed.
 run_pass() {
     local pass=$1 playbook log changed failed=0
     pass_changed=0
@@ -118,14 +119,13 @@ run_pass() {
         log="$workdir/pass$pass-$(basename "$playbook" .yml).log"
         if ! "$PLAYBOOK" -i localhost, -c local \
                 -e 'ansible_python_interpreter={{ ansible_playbook_python }}' \
-                "$playbook" >"$log" 2>&1; then
+                --diff "$playbook" >"$log" 2>&1; then
             cat "$log"
             echo "demo: pass $pass: $playbook FAILED" >&2
             failed=1
             continue
         fi
-        # the play recap: from "PLAY RECAP" to the end
-        sed -n '/^PLAY RECAP/,$p' "$log"
+        grep -v '^$' "$log"
         changed=$(sed -n 's/.*[[:space:]]changed=\([0-9][0-9]*\).*/\1/p' "$log" | awk '{s += $1} END {print s + 0}')
         pass_changed=$((pass_changed + changed))
     done
