@@ -189,22 +189,40 @@ class LosantClient:
                 return items
             page += 1
 
-    # -- experience users -------------------------------------------------
+    # -- resources --------------------------------------------------------
     def _path(self, template, **ids):
         return template.format(application_id=self.application_id, **ids)
 
-    def get_experience_user(self, user_id):
-        """The user with this id, or None when Losant does not know it."""
+    def _get_or_none(self, path):
+        """The resource at ``path``, or None when Losant does not know it."""
         try:
-            return self.request("GET", self._path(USER_PATH, user_id=user_id))
+            return self.request("GET", path)
         except LosantApiError as exc:
             if exc.status == 404:
                 return None
             raise
 
-    def query_experience_users(self, query):
-        """Every user matching an advanced query (a dict), all pages read."""
-        return self.list_all(self._path(USERS_PATH), {"query": _compact_json(query)})
+    def _delete(self, path):
+        """Delete; a resource already gone (e.g. by a retried DELETE) is fine."""
+        try:
+            self.request("DELETE", path)
+        except LosantApiError as exc:
+            if exc.status != 404:
+                raise
+
+    def _query(self, template, query, params=None):
+        params = dict(params or {})
+        if query:
+            params["query"] = _compact_json(query)
+        return self.list_all(self._path(template), params)
+
+    # -- experience users -------------------------------------------------
+    def get_experience_user(self, user_id):
+        return self._get_or_none(self._path(USER_PATH, user_id=user_id))
+
+    def query_experience_users(self, query=None, params=None):
+        """Every user matching an advanced query (a dict; None for all), all pages read."""
+        return self._query(USERS_PATH, query, params)
 
     def find_experience_user_by_email(self, email):
         """The user whose email equals ``email`` ignoring case, or None: one request."""
@@ -221,16 +239,28 @@ class LosantClient:
         return self.request("PATCH", self._path(USER_PATH, user_id=user_id), body=body)
 
     def delete_experience_user(self, user_id):
-        """Delete the user; one already gone (e.g. by a retried DELETE) is fine."""
-        try:
-            self.request("DELETE", self._path(USER_PATH, user_id=user_id))
-        except LosantApiError as exc:
-            if exc.status != 404:
-                raise
+        self._delete(self._path(USER_PATH, user_id=user_id))
 
     # -- experience groups ------------------------------------------------
+    def get_experience_group(self, group_id):
+        return self._get_or_none(self._path(GROUP_PATH, group_id=group_id))
+
+    def query_experience_groups(self, query=None, params=None):
+        """Every group matching an advanced query (a dict; None for all), all pages read."""
+        return self._query(GROUPS_PATH, query, params)
+
     def list_experience_groups(self):
-        return self.list_all(self._path(GROUPS_PATH))
+        return self.query_experience_groups()
+
+    def create_experience_group(self, body, recover):
+        """``recover()`` finds the group should the answer to the POST be lost."""
+        return self.request("POST", self._path(GROUPS_PATH), body=body, recover=recover)
+
+    def update_experience_group(self, group_id, body):
+        return self.request("PATCH", self._path(GROUP_PATH, group_id=group_id), body=body)
+
+    def delete_experience_group(self, group_id):
+        self._delete(self._path(GROUP_PATH, group_id=group_id))
 
 
 def _compact_json(value):

@@ -12,8 +12,13 @@ __metaclass__ = type
 import copy
 import difflib
 
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
+from ansible_collections.losant.platform.plugins.module_utils.common import (
+    all_of,
+    desired_tags,
+    glob_condition,
+    snake_resource,
+    unique,
+)
 from ansible_collections.losant.platform.plugins.module_utils.validation import (
     GROUPS_MAX,
     NAME_MAX,
@@ -116,26 +121,15 @@ def resolve_group_ids(entries, groups):
                 entry, "closest names" if close else "existing groups", ", ".join(shown) if shown else "(none)"))
     if problems:
         raise GroupResolutionError("; ".join(problems))
-    return _unique(ids)
+    return unique(ids)
 
 
 def current_group_ids(user):
     return [group["id"] for group in user.get("experienceGroups") or []]
 
 
-def desired_tags(current, given, purge):
-    """Given tags merged into the current ones (or replacing them with purge); a null value removes a key."""
-    tags = {} if purge else dict(current or {})
-    for key, value in given.items():
-        if value is None:
-            tags.pop(key, None)
-        else:
-            tags[key] = value
-    return tags
-
-
 def desired_group_ids(current_ids, wanted_ids, purge):
-    return _unique(([] if purge else list(current_ids)) + list(wanted_ids))
+    return unique(([] if purge else list(current_ids)) + list(wanted_ids))
 
 
 def password_due(params, user):
@@ -246,14 +240,27 @@ def user_view(user, body=None):
 
 
 def user_result(user):
-    """The user as the module returns it: snake_case keys, user tag keys untouched."""
-    if not user:
-        return {}
-    result = camel_dict_to_snake_dict(user, ignore_list=("userTags",))
-    result.pop("password", None)
-    return result
+    """The user as the modules return it: snake_case keys, user tag keys untouched."""
+    return snake_resource(user, "userTags")
 
 
-def _unique(values):
-    seen = set()
-    return [value for value in values if not (value in seen or seen.add(value))]
+def group_filter_condition(group):
+    """The advanced-query condition for users in a group id, in ``any`` group or in ``none``."""
+    if group == "any":
+        return {"experienceGroupId": {"$ne": None}}
+    if group == "none":
+        return {"experienceGroupId": None}
+    return {"experienceGroupId": group}
+
+
+def user_filter_query(email_pattern=None, group=None, user_tags=None):
+    """One advanced query for the experience_user_info filters; None selects every user."""
+    conditions = []
+    if email_pattern is not None:
+        condition = glob_condition(email_pattern)
+        conditions.append({"email": condition} if condition else None)
+    if group is not None:
+        conditions.append(group_filter_condition(group))
+    if user_tags:
+        conditions.append({"userTags": dict(user_tags)})
+    return all_of(conditions)

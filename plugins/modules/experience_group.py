@@ -1,0 +1,331 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: losant.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: experience_group
+short_description: Create, update and delete Losant experience groups
+version_added: 0.1.0
+description:
+  - Makes one experience group of a Losant application match the task - its
+    name, description, parent and group tags - changing only what differs,
+    in at most one write request.
+  - The group is found by O(experience_group_id) when given, else by its exact
+    O(name) (letter case counts). The group and a parent given by name or id
+    are found with one request.
+  - Options left out leave that part of the group alone. Group membership is
+    managed from the users' side, with M(losant.platform.experience_user).
+author:
+  - Losant Platform Collection Maintainers (@losant-platform)
+extends_documentation_fragment:
+  - losant.platform.connection
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying the target.
+    support: full
+    details:
+      - Every read and comparison runs; no write is sent.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
+    support: full
+    details:
+      - C(before) and C(after) show the group in this module's option shape.
+  action_group:
+    description: Use C(group/losant.platform.losant) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - losant.platform.losant
+options:
+  state:
+    description:
+      - V(present) creates the group when missing and updates it when it differs.
+      - V(absent) deletes the group when it exists. Its users are never
+        deleted, they only lose this membership.
+    type: str
+    choices: [present, absent]
+    default: present
+  name:
+    description:
+      - The group's name, 1 to 255 characters; the natural key of the group.
+      - Losant allows several groups with one name. When two or more have this
+        name, the task fails listing their ids unless O(experience_group_id)
+        chooses one.
+      - With O(experience_group_id), a name that differs renames the group.
+      - Required to create a group.
+    type: str
+  experience_group_id:
+    description:
+      - The id of an existing group, 24 hexadecimal characters. Wins over O(name)
+        for the lookup. If no group has it, O(state=present) fails.
+    type: str
+  description:
+    description:
+      - The group's description, at most 32767 characters. V("") clears it.
+    type: str
+  parent:
+    description:
+      - The parent group, by exact name or by id. Groups nest; a user in a
+        group sees what its ancestors grant.
+      - V("") or V(null) makes the group a top-level group. Left out, the
+        group stays where it is.
+      - A parent that is unknown, ambiguous, the group itself or one of its
+        descendants fails the task.
+    type: str
+  group_tags:
+    description:
+      - Tags of the group, a dictionary of strings. Keys match
+        C(^[0-9a-zA-Z_-]{1,255}$); values are strings of 1 to 255 characters.
+      - Merged into the current tags unless O(purge_group_tags=true). A key
+        given the value V(null) removes that tag.
+    type: dict
+  purge_group_tags:
+    description:
+      - When V(true), the group's tags become exactly O(group_tags) (none when
+        O(group_tags) is left out).
+    type: bool
+    default: false
+  delete_descendants:
+    description:
+      - With O(state=absent), a group that has child groups is only deleted
+        when this is V(true). Its descendants are then deleted first, deepest
+        first. Their users are kept.
+      - When V(false), deleting a group with children fails and names them.
+    type: bool
+    default: false
+notes:
+  - "Request budget: a task that changes nothing costs one HTTP request; an
+    update adds one PATCH; a create is one lookup and one POST. A delete is
+    one lookup, one query for descendants, and one DELETE per group deleted."
+seealso:
+  - module: losant.platform.experience_group_info
+  - module: losant.platform.experience_user
+"""
+
+EXAMPLES = r"""
+- name: Model a customer's access
+  hosts: localhost
+  gather_facts: false
+  vars:
+    # The Python that runs Ansible has the requests library.
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  module_defaults:
+    group/losant.platform.losant:
+      application_id: "{{ lookup('ansible.builtin.env', 'LOSANT_APPLICATION_ID') }}"
+      api_token: "{{ lookup('ansible.builtin.env', 'LOSANT_API_TOKEN') }}"
+  tasks:
+    - name: A top-level group for the customer
+      losant.platform.experience_group:
+        name: Acme
+        description: Everyone at Acme
+        group_tags:
+          customer: acme
+
+    - name: A child group for its operators
+      losant.platform.experience_group:
+        name: Acme Operators
+        parent: Acme
+
+    - name: Move a group to the top level and drop a tag
+      losant.platform.experience_group:
+        name: Acme Operators
+        parent: ""
+        group_tags:
+          legacy: null
+
+    - name: Rename a group chosen by id
+      losant.platform.experience_group:
+        experience_group_id: 5f6a7b8c9d0e1f2a3b4c5d70
+        name: Acme Field Operators
+
+    - name: Delete a customer's groups, children first (users are kept)
+      losant.platform.experience_group:
+        name: Acme
+        state: absent
+        delete_descendants: true
+"""
+
+RETURN = r"""
+experience_group:
+  description:
+    - The group after the task, as Losant holds it, with snake_case keys
+      (group tag keys are left as they are). Empty after O(state=absent).
+    - In check mode, the group as it would be; a group that would be created has no C(id) yet.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The group's id.
+      type: str
+      returned: when the group exists
+      sample: 5f6a7b8c9d0e1f2a3b4c5d70
+    name:
+      description: The name.
+      type: str
+      returned: success
+      sample: Acme Operators
+    description:
+      description: The description.
+      type: str
+      returned: when set
+      sample: Operate Acme devices
+    parent_id:
+      description: The parent group's id, null for a top-level group.
+      type: str
+      returned: success
+      sample: 5f6a7b8c9d0e1f2a3b4c5d6f
+    ancestor_ids:
+      description: Ids of the parent, its parent, and so on.
+      type: list
+      elements: str
+      returned: success
+      sample: ["5f6a7b8c9d0e1f2a3b4c5d6f"]
+    group_tags:
+      description: The tags, keys as written.
+      type: dict
+      returned: success
+      sample: {"customer": "acme"}
+    experience_user_ids:
+      description: Ids of the users in the group.
+      type: list
+      elements: str
+      returned: when the group exists
+      sample: ["5f6a7b8c9d0e1f2a3b4c5d71"]
+    creation_date:
+      description: When the group was created.
+      type: str
+      returned: when the group exists
+      sample: "2026-11-26T17:38:35.123Z"
+    last_updated:
+      description: When the group was last changed.
+      type: str
+      returned: when the group exists
+      sample: "2026-11-26T17:38:35.123Z"
+changed_fields:
+  description:
+    - Names of the options whose values the task changed (or would change). On
+      create, every option that was set. Empty on delete and when nothing changed.
+  returned: always
+  type: list
+  elements: str
+  sample: [description, group_tags]
+deleted_groups:
+  description:
+    - The groups deleted (or that would be, in check mode), descendants first,
+      each with C(id) and C(name).
+  returned: when O(state=absent)
+  type: list
+  elements: dict
+  sample: [{"id": "5f6a7b8c9d0e1f2a3b4c5d70", "name": "Acme Operators"}]
+"""
+
+from ansible.module_utils.basic import AnsibleModule, _load_params
+
+from ansible_collections.losant.platform.plugins.module_utils.client import LosantApiError
+from ansible_collections.losant.platform.plugins.module_utils.connection import (
+    argument_spec,
+    client_from_module,
+    fail_on_errors,
+)
+from ansible_collections.losant.platform.plugins.module_utils.groups import (
+    GROUP_OPTIONS,
+    GroupError,
+    descendants_deepest_first,
+    group_create_body,
+    group_option_errors,
+    group_patch,
+    group_result,
+    group_view,
+    lookup_query,
+    pick_group,
+    pick_parent,
+    predict_group,
+)
+
+
+def parent_was_given(module):
+    """``parent: null`` (top level) differs from leaving parent out; only the raw arguments tell."""
+    return module.params["parent"] is not None or "parent" in _load_params()
+
+
+def remove_group(module, client, group):
+    if group is None:
+        return dict(changed=False, experience_group={}, changed_fields=[], deleted_groups=[]), {}
+    descendants = client.query_experience_groups({"ancestorId": group["id"]})
+    if descendants and not module.params["delete_descendants"]:
+        module.fail_json(msg="experience group %r (%s) has descendant groups: %s; set delete_descendants=true to "
+                             "delete them too (their users are kept)" % (
+                                 group["name"], group["id"],
+                                 ", ".join("%s (%s)" % (child["name"], child["id"]) for child in descendants)))
+    doomed = descendants_deepest_first(descendants) + [group]
+    if not module.check_mode:
+        for victim in doomed:
+            client.delete_experience_group(victim["id"])
+    deleted = [dict(id=victim["id"], name=victim.get("name")) for victim in doomed]
+    return dict(changed=True, experience_group={}, changed_fields=[], deleted_groups=deleted), \
+        dict(before=group_view(group), after={})
+
+
+def ensure_group(module, client, group, candidates):
+    params = module.params
+    if group is None and params["experience_group_id"]:
+        module.fail_json(msg="No experience group has experience_group_id %s; leave experience_group_id out "
+                             "to create a group by name" % params["experience_group_id"])
+    if group is None and not params["name"]:
+        module.fail_json(msg="name is required to create an experience group")
+    parent = pick_parent(candidates, params["parent"], group)
+    parent_id = parent["id"] if parent else None
+    names = {parent_id: parent["name"]} if parent else {}
+
+    if group is None:
+        body, changed_fields = group_create_body(params, parent_id)
+    else:
+        body, changed_fields = group_patch(group, params, parent_was_given(module), parent_id)
+    if not body:
+        return dict(changed=False, experience_group=group_result(group), changed_fields=[]), \
+            dict(before=group_view(group, names), after=group_view(group, names))
+    if module.check_mode:
+        after = predict_group(group or {"parentId": None}, body, parent)
+    elif group is None:
+        after = client.create_experience_group(
+            body, recover=lambda: pick_group(client.query_experience_groups({"name": body["name"]}), None, body["name"]))
+    else:
+        after = client.update_experience_group(group["id"], body)
+    return dict(changed=True, experience_group=group_result(after), changed_fields=changed_fields), \
+        dict(before=group_view(group, names), after=group_view(after, names))
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(**GROUP_OPTIONS),
+        required_one_of=[("name", "experience_group_id")],
+        supports_check_mode=True,
+    )
+    params = module.params
+    fail_on_errors(module, group_option_errors(params))
+    client = client_from_module(module)
+
+    try:
+        parent = params["parent"] if params["state"] == "present" else None
+        candidates = client.query_experience_groups(lookup_query(params["experience_group_id"], params["name"], parent))
+        group = pick_group(candidates, params["experience_group_id"], params["name"])
+        if params["state"] == "absent":
+            result, diff = remove_group(module, client, group)
+        else:
+            result, diff = ensure_group(module, client, group, candidates)
+    except GroupError as exc:
+        module.fail_json(msg=str(exc))
+    except LosantApiError as exc:
+        module.fail_json(msg=exc.message, status=exc.status, error_type=exc.error_type)
+
+    if module._diff:
+        result["diff"] = diff
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: losant.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: experience_group_info
+short_description: List Losant experience groups
+version_added: 0.1.0
+description:
+  - Returns the experience groups of a Losant application - one by id, those
+    with an exact name, those whose name matches a glob, or all of them - with
+    their parent, ancestors, tags and member user ids.
+  - Each group has the shape M(losant.platform.experience_group) returns.
+  - Reads every page of the listing, whatever page size Losant answers with.
+author:
+  - Losant Platform Collection Maintainers (@losant-platform)
+extends_documentation_fragment:
+  - losant.platform.connection
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying the target.
+    support: full
+    details:
+      - The module only reads; it never reports C(changed).
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
+    support: none
+  action_group:
+    description: Use C(group/losant.platform.losant) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - losant.platform.losant
+options:
+  experience_group_id:
+    description:
+      - Return the group with this id (an empty list when there is none).
+    type: str
+  name:
+    description:
+      - Return the groups with exactly this name (letter case counts).
+    type: str
+  name_pattern:
+    description:
+      - Return the groups whose name matches this glob, ignoring letter case;
+        C(*) matches any run of characters, for example V(Acme*).
+    type: str
+notes:
+  - With none of O(experience_group_id), O(name) and O(name_pattern), every group is returned.
+  - "Request budget: one request for each page of up to 1000 matching groups."
+seealso:
+  - module: losant.platform.experience_group
+"""
+
+EXAMPLES = r"""
+- name: Read the groups of a customer
+  hosts: localhost
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - name: Every group whose name starts with Acme
+      losant.platform.experience_group_info:
+        name_pattern: "Acme*"
+      register: acme
+
+    - name: Print their names and member counts
+      ansible.builtin.debug:
+        msg: "{{ item.name }}: {{ item.experience_user_ids | length }} users"
+      loop: "{{ acme.experience_groups }}"
+      loop_control:
+        label: "{{ item.id }}"
+
+    - name: The group named exactly "Acme Operators"
+      losant.platform.experience_group_info:
+        name: Acme Operators
+      register: operators
+
+    - name: Its children
+      losant.platform.experience_group_info: {}
+      register: all_groups
+
+    - name: Print the children's names
+      ansible.builtin.debug:
+        msg: "{{ all_groups.experience_groups | selectattr('parent_id', 'equalto', operators.experience_groups[0].id)
+                 | map(attribute='name') | list }}"
+"""
+
+RETURN = r"""
+experience_groups:
+  description:
+    - The matching groups, sorted by name, each in the shape
+      M(losant.platform.experience_group) returns in RV(losant.platform.experience_group#module:experience_group).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The group's id.
+      type: str
+      sample: 5f6a7b8c9d0e1f2a3b4c5d70
+    name:
+      description: The name.
+      type: str
+      sample: Acme Operators
+    description:
+      description: The description.
+      type: str
+      sample: Operate Acme devices
+    parent_id:
+      description: The parent group's id, null for a top-level group.
+      type: str
+      sample: 5f6a7b8c9d0e1f2a3b4c5d6f
+    ancestor_ids:
+      description: Ids of the parent, its parent, and so on.
+      type: list
+      elements: str
+      sample: ["5f6a7b8c9d0e1f2a3b4c5d6f"]
+    group_tags:
+      description: The tags, keys as written.
+      type: dict
+      sample: {"customer": "acme"}
+    experience_user_ids:
+      description: Ids of the users in the group.
+      type: list
+      elements: str
+      sample: ["5f6a7b8c9d0e1f2a3b4c5d71"]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.losant.platform.plugins.module_utils.client import LosantApiError
+from ansible_collections.losant.platform.plugins.module_utils.common import glob_condition, glob_matches
+from ansible_collections.losant.platform.plugins.module_utils.connection import (
+    argument_spec,
+    client_from_module,
+    fail_on_errors,
+)
+from ansible_collections.losant.platform.plugins.module_utils.groups import group_result
+from ansible_collections.losant.platform.plugins.module_utils.validation import check_id
+
+
+def read_groups(client, params):
+    if params["experience_group_id"]:
+        group = client.get_experience_group(params["experience_group_id"])
+        return [group] if group else []
+    if params["name"] is not None:
+        return [group for group in client.query_experience_groups({"name": params["name"]})
+                if group.get("name") == params["name"]]
+    pattern = params["name_pattern"]
+    if pattern is not None:
+        condition = glob_condition(pattern)
+        groups = client.query_experience_groups({"name": condition} if condition else None)
+        return [group for group in groups if glob_matches(pattern, group.get("name"))]
+    return client.query_experience_groups()
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(
+            experience_group_id=dict(type="str"),
+            name=dict(type="str"),
+            name_pattern=dict(type="str"),
+        ),
+        mutually_exclusive=[("experience_group_id", "name", "name_pattern")],
+        supports_check_mode=True,
+    )
+    fail_on_errors(module, [error for error in [check_id("experience_group_id", module.params["experience_group_id"])]
+                            if error])
+    client = client_from_module(module)
+    try:
+        groups = read_groups(client, module.params)
+    except LosantApiError as exc:
+        module.fail_json(msg=exc.message, status=exc.status, error_type=exc.error_type)
+    groups.sort(key=lambda group: (group.get("name") or "", group["id"]))
+    module.exit_json(changed=False, experience_groups=[group_result(group) for group in groups])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,236 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: losant.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: experience_user_info
+short_description: List Losant experience users
+version_added: 0.1.0
+description:
+  - Returns experience users of a Losant application - one by id, one by
+    email, or those that pass every filter given - reading every page.
+  - Filters are sent to Losant in one advanced query, so only matching users
+    are read; a glob that the query cannot express exactly is narrowed as far
+    as it can be and checked again on the results.
+  - Each user has the shape M(losant.platform.experience_user) returns, so an
+    item can be fed back into M(losant.platform.experience_user) (see EXAMPLES).
+author:
+  - Losant Platform Collection Maintainers (@losant-platform)
+extends_documentation_fragment:
+  - losant.platform.connection
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying the target.
+    support: full
+    details:
+      - The module only reads; it never reports C(changed).
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
+    support: none
+  action_group:
+    description: Use C(group/losant.platform.losant) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - losant.platform.losant
+options:
+  experience_user_id:
+    description:
+      - Return the user with this id (an empty list when there is none).
+      - Cannot be combined with another selection.
+    type: str
+  email:
+    description:
+      - Return the user with this email, ignoring letter case.
+      - Cannot be combined with another selection.
+    type: str
+  email_pattern:
+    description:
+      - Only users whose email matches this glob, ignoring letter case; C(*)
+        matches any run of characters, for example V(*@acme.example.com).
+    type: str
+  experience_group:
+    description:
+      - Only users that belong to this experience group, by exact name or by id.
+      - V(any) selects users in at least one group, V(none) users in no group.
+      - An unknown group name, or a name several groups share, fails the task.
+    type: str
+  user_tags:
+    description:
+      - Only users that have every one of these tags with exactly this value.
+        A value of V(null) matches any value of that key.
+    type: dict
+notes:
+  - With no selection at all, every user of the application is returned.
+  - "Request budget: one request for each page of up to 1000 matching users,
+    plus one to resolve O(experience_group) when it is a name."
+seealso:
+  - module: losant.platform.experience_user
+"""
+
+EXAMPLES = r"""
+- name: Report on and tidy Acme's users
+  hosts: localhost
+  gather_facts: false
+  vars:
+    # The Python that runs Ansible has the requests library.
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - name: Acme operators tagged as contractors
+      losant.platform.experience_user_info:
+        email_pattern: "*@acme.example.com"
+        experience_group: Acme Operators
+        user_tags:
+          contract: external
+      register: contractors
+
+    - name: Print their emails
+      ansible.builtin.debug:
+        msg: "{{ contractors.experience_users | map(attribute='email') | list }}"
+
+    - name: Users in no group at all
+      losant.platform.experience_user_info:
+        experience_group: none
+      register: orphans
+
+    # Round trip: an item of experience_users carries the option names of
+    # experience_user, so it can be fed straight back - here with one tag
+    # added; everything else stays as it is.
+    - name: Tag every contractor for review
+      losant.platform.experience_user:
+        experience_user_id: "{{ item.id }}"
+        email: "{{ item.email }}"
+        first_name: "{{ item.first_name | default(omit) }}"
+        last_name: "{{ item.last_name | default(omit) }}"
+        user_tags: "{{ item.user_tags | combine({'review': 'pending'}) }}"
+        experience_groups: "{{ item.experience_groups | map(attribute='id') | list }}"
+        purge_experience_groups: true
+      loop: "{{ contractors.experience_users }}"
+      loop_control:
+        label: "{{ item.email }}"
+"""
+
+RETURN = r"""
+experience_users:
+  description:
+    - The matching users, sorted by email, each in the shape
+      M(losant.platform.experience_user) returns in RV(losant.platform.experience_user#module:experience_user)
+      - snake_case keys, user tag keys as written, no secret.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The user's id.
+      type: str
+      sample: 5f6a7b8c9d0e1f2a3b4c5d71
+    email:
+      description: The email address.
+      type: str
+      sample: jane.doe@example.com
+    first_name:
+      description: The first name.
+      type: str
+      sample: Jane
+    last_name:
+      description: The last name.
+      type: str
+      sample: Doe
+    user_tags:
+      description: The tags, keys as written.
+      type: dict
+      sample: {"customer": "acme"}
+    experience_groups:
+      description: The groups the user belongs to, each with C(id), C(name) and C(parent_id).
+      type: list
+      elements: dict
+      sample: [{"id": "5f6a7b8c9d0e1f2a3b4c5d70", "name": "Acme Operators", "parent_id": null}]
+    password_last_updated:
+      description: When the password was last set.
+      type: str
+      sample: "2026-11-26T17:38:35.123Z"
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.losant.platform.plugins.module_utils.client import LosantApiError
+from ansible_collections.losant.platform.plugins.module_utils.common import glob_matches
+from ansible_collections.losant.platform.plugins.module_utils.connection import (
+    argument_spec,
+    client_from_module,
+    fail_on_errors,
+)
+from ansible_collections.losant.platform.plugins.module_utils.groups import GroupError, pick_group
+from ansible_collections.losant.platform.plugins.module_utils.users import user_filter_query, user_result
+from ansible_collections.losant.platform.plugins.module_utils.validation import (
+    check_email,
+    check_id,
+    check_tags,
+    is_id,
+)
+
+
+def group_filter(client, group):
+    """The group filter as an id, ``any`` or ``none``; a name costs one query."""
+    if group in (None, "any", "none") or is_id(group):
+        return group
+    found = pick_group(client.query_experience_groups({"name": group}), None, group)
+    if found is None:
+        raise GroupError("experience_group: no experience group is named %r" % group)
+    return found["id"]
+
+
+def read_users(client, params):
+    if params["experience_user_id"]:
+        user = client.get_experience_user(params["experience_user_id"])
+        return [user] if user else []
+    if params["email"]:
+        user = client.find_experience_user_by_email(params["email"])
+        return [user] if user else []
+    query = user_filter_query(params["email_pattern"], group_filter(client, params["experience_group"]),
+                              params["user_tags"])
+    users = client.query_experience_users(query)
+    if params["email_pattern"] is not None:
+        users = [user for user in users if glob_matches(params["email_pattern"], user.get("email"))]
+    return users
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(
+            experience_user_id=dict(type="str"),
+            email=dict(type="str"),
+            email_pattern=dict(type="str"),
+            experience_group=dict(type="str"),
+            user_tags=dict(type="dict"),
+        ),
+        mutually_exclusive=[
+            ("experience_user_id", "email", "email_pattern"),
+            ("experience_user_id", "experience_group"),
+            ("experience_user_id", "user_tags"),
+            ("email", "experience_group"),
+            ("email", "user_tags"),
+        ],
+        supports_check_mode=True,
+    )
+    params = module.params
+    errors = [check_id("experience_user_id", params["experience_user_id"]), check_email("email", params["email"])]
+    errors.extend(check_tags("user_tags", params["user_tags"]))
+    fail_on_errors(module, [error for error in errors if error])
+    client = client_from_module(module)
+    try:
+        users = read_users(client, params)
+    except GroupError as exc:
+        module.fail_json(msg=str(exc))
+    except LosantApiError as exc:
+        module.fail_json(msg=exc.message, status=exc.status, error_type=exc.error_type)
+    users.sort(key=lambda user: (user.get("email") or "").lower())
+    module.exit_json(changed=False, experience_users=[user_result(user) for user in users])
+
+
+if __name__ == "__main__":
+    main()
