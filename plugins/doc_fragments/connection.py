@@ -38,9 +38,17 @@ options:
   validate_certs:
     description:
       - Whether to verify the TLS certificate of O(api_url).
-      - Set to V(false) only for a test installation with a self-signed certificate.
+      - Set to V(false) only for a test installation with a self-signed
+        certificate; prefer O(ca_path).
     type: bool
     default: true
+  ca_path:
+    description:
+      - A file of PEM CA certificates to verify the certificate of O(api_url)
+        with, in place of the system's; for a private installation behind an
+        internal certificate authority.
+      - Ignored when O(validate_certs=false).
+    type: path
   timeout:
     description:
       - Seconds to wait for each HTTP request to connect and to answer.

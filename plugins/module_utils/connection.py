@@ -28,6 +28,7 @@ CONNECTION_ARGUMENT_SPEC = dict(
     api_url=dict(type="str", default=DEFAULT_API_URL, fallback=(env_fallback, ["LOSANT_API_URL"])),
     application_id=dict(type="str", required=True, fallback=(env_fallback, ["LOSANT_APPLICATION_ID"])),
     validate_certs=dict(type="bool", default=True),
+    ca_path=dict(type="path"),
     timeout=dict(type="float", default=30),
     retries=dict(type="int", default=5),
 )
@@ -69,7 +70,8 @@ def client_from_module(module):
         api_url=params["api_url"],
         api_token=params["api_token"],
         application_id=params["application_id"],
-        validate_certs=params["validate_certs"],
+        # requests takes a CA bundle path in place of True.
+        validate_certs=(params["ca_path"] or True) if params["validate_certs"] else False,
         timeout=params["timeout"],
         retries=params["retries"],
     )
