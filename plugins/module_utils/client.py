@@ -174,15 +174,18 @@ class LosantClient:
         ceiling = min(self.backoff_cap, self.backoff_base * (2 ** attempt))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
-    def list_all(self, path, params=None):
-        """Read every page of a listing; page until ``totalCount`` items are read."""
+    def list_all(self, path, params=None, first_page=None):
+        """Read every page of a listing; page until ``totalCount`` items are read.
+
+        ``first_page`` is the body of page 0 when the caller has read it already.
+        """
         params = dict(params or {})
         params.setdefault("perPage", MAX_PER_PAGE)
         items = []
         page = 0
         while True:
             params["page"] = page
-            body = self.request("GET", path, params=params)
+            body = first_page if page == 0 and first_page is not None else self.request("GET", path, params=params)
             batch = body.get("items") or []
             items.extend(batch)
             if not batch or len(items) >= body.get("totalCount", 0):
@@ -210,19 +213,23 @@ class LosantClient:
             if exc.status != 404:
                 raise
 
-    def _query(self, template, query, params=None):
+    def _query(self, template, query, params=None, first_page=None):
         params = dict(params or {})
         if query:
             params["query"] = _compact_json(query)
-        return self.list_all(self._path(template), params)
+        return self.list_all(self._path(template), params, first_page)
 
     # -- experience users -------------------------------------------------
     def get_experience_user(self, user_id):
         return self._get_or_none(self._path(USER_PATH, user_id=user_id))
 
-    def query_experience_users(self, query=None, params=None):
+    def query_experience_users(self, query=None, params=None, first_page=None):
         """Every user matching an advanced query (a dict; None for all), all pages read."""
-        return self._query(USERS_PATH, query, params)
+        return self._query(USERS_PATH, query, params, first_page)
+
+    def experience_users_first_page(self):
+        """Page 0 of all users, the most a page holds; its totalCount sizes the rest."""
+        return self.request("GET", self._path(USERS_PATH), params={"perPage": MAX_PER_PAGE, "page": 0})
 
     def find_experience_user_by_email(self, email):
         """The user whose email equals ``email`` ignoring case, or None: one request."""

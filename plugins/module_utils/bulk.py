@@ -1,0 +1,251 @@
+# -*- coding: utf-8 -*-
+# Copyright: losant.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Many experience users in one task: validate every entry, read the current
+users in as few requests as possible, plan every write, then run the writes
+concurrently. The planning is pure; reading and writing take a client."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.losant.platform.plugins.module_utils.client import LosantApiError
+from ansible_collections.losant.platform.plugins.module_utils.users import (
+    GroupResolutionError,
+    create_body,
+    group_lookup_needed,
+    known_groups_of,
+    predict_user,
+    resolve_group_ids,
+    user_option_errors,
+    user_patch,
+    user_view,
+)
+
+# Losant's advanced query takes at most 100 values in an $in.
+IN_QUERY_MAX = 100
+
+USER_ENTRY_OPTIONS = dict(
+    email=dict(type="str", required=True),
+    first_name=dict(type="str"),
+    last_name=dict(type="str"),
+    password=dict(type="str", no_log=True),
+    update_password=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),
+    password_updated_after=dict(type="str", no_log=False),
+    user_tags=dict(type="dict"),
+    purge_user_tags=dict(type="bool", default=False),
+    experience_groups=dict(type="list", elements="str"),
+    purge_experience_groups=dict(type="bool", default=False),
+)
+
+STATES = ["merged", "replaced", "overridden", "deleted", "gathered"]
+
+
+def _label(index, entry):
+    return "config[%d] (%s)" % (index, entry.get("email"))
+
+
+def config_errors(config):
+    """Every rule the entries break, each naming the entry's index and email."""
+    errors = []
+    first_index = {}
+    for index, entry in enumerate(config):
+        label = _label(index, entry)
+        errors.extend("%s: %s" % (label, error) for error in user_option_errors(entry))
+        if entry.get("password_updated_after") is not None and entry.get("password") is None:
+            errors.append("%s: password_updated_after requires password" % label)
+        if entry.get("update_password") == "always" and entry.get("password") is None:
+            errors.append("%s: update_password=always requires password" % label)
+        key = (entry.get("email") or "").lower()
+        if key in first_index:
+            errors.append("%s: the same email as config[%d]; list each user once" % (label, first_index[key]))
+        first_index.setdefault(key, index)
+    return errors
+
+
+def read_strategy(wanted, total, first_page_size):
+    """'list' to page through every user, or 'in' for $in queries, whichever costs fewer requests
+    once the first page of the listing (already read) is counted."""
+    pages_left = max(0, int(math.ceil(float(total) / max(first_page_size, 1))) - 1)
+    in_queries = int(math.ceil(float(wanted) / IN_QUERY_MAX))
+    return "list" if pages_left <= in_queries else "in"
+
+
+def read_current_users(client, emails, need_all):
+    """Current users by lower-case email: all of them when ``need_all``,
+    else at least those with ``emails``, in as few requests as possible."""
+    first = client.experience_users_first_page()
+    items = first.get("items") or []
+    by_email = dict(((user.get("email") or "").lower(), user) for user in items)
+    missing = [email for email in emails if email.lower() not in by_email]
+    total = first.get("totalCount", len(items))
+    if len(items) >= total or not (need_all or missing):
+        return by_email
+    if need_all or read_strategy(len(missing), total, len(items)) == "list":
+        users = client.query_experience_users(first_page=first)
+    else:
+        users = []
+        for start in range(0, len(missing), IN_QUERY_MAX):
+            users.extend(client.query_experience_users({"email": {"$in": missing[start:start + IN_QUERY_MAX], "$ci": True}}))
+    by_email.update(((user.get("email") or "").lower(), user) for user in users)
+    return by_email
+
+
+def resolve_entry_groups(config, groups):
+    """Each entry's experience_groups as ids (None when left out); errors name the entry."""
+    resolved = []
+    errors = []
+    for index, entry in enumerate(config):
+        wanted = entry.get("experience_groups")
+        if wanted is None:
+            resolved.append(None)
+            continue
+        try:
+            resolved.append(resolve_group_ids(wanted, groups) if group_lookup_needed(wanted) else list(dict.fromkeys(wanted)))
+        except GroupResolutionError as exc:
+            errors.append("%s: %s" % (_label(index, entry), exc))
+            resolved.append(None)
+    return resolved, errors
+
+
+def desired_entry(entry, state):
+    """The entry as experience_user options; replaced and overridden make left-out fields empty."""
+    params = dict(entry)
+    if state in ("replaced", "overridden"):
+        params.update(
+            first_name=entry.get("first_name") or "",
+            last_name=entry.get("last_name") or "",
+            user_tags=entry.get("user_tags") or {},
+            purge_user_tags=True,
+            experience_groups=entry.get("experience_groups") or [],
+            purge_experience_groups=True,
+        )
+    return params
+
+
+class Plan:
+    """What a run will do: bodies to POST, PATCHes, deletions, and the rest."""
+
+    def __init__(self):
+        self.creates = []   # (email, body, changed fields)
+        self.updates = []   # (user, body, changed fields)
+        self.deletes = []   # user
+        self.unchanged = 0
+        self.errors = []
+        self.known_groups = {}  # id -> {id, name, parentId}, to show groups by name
+
+
+def plan_changes(config, group_ids, current, state, now, groups=()):
+    """Pure: the Plan that makes ``current`` (lower-case email -> user) match the config."""
+    plan = Plan()
+    plan.known_groups = known_groups_of(None, groups)
+    for user in current.values():
+        plan.known_groups.update(known_groups_of(user))
+    listed = set()
+    for index, entry in enumerate(config):
+        key = entry["email"].lower()
+        listed.add(key)
+        user = current.get(key)
+        if state == "deleted":
+            if user is not None:
+                plan.deletes.append(user)
+            continue
+        params = desired_entry(entry, state)
+        ids = group_ids[index]
+        if state in ("replaced", "overridden") and ids is None:
+            ids = []
+        if user is None:
+            if not params.get("password"):
+                plan.errors.append("%s: password is required to create the user" % _label(index, entry))
+                continue
+            body, fields = create_body(params, ids)
+            plan.creates.append((entry["email"], body, fields))
+            continue
+        body, fields = user_patch(user, params, ids, now)
+        if body:
+            plan.updates.append((user, body, fields))
+        else:
+            plan.unchanged += 1
+    if state == "overridden":
+        plan.deletes.extend(user for key, user in sorted(current.items()) if key not in listed)
+    return plan
+
+
+def plan_diffs(plan):
+    """One before/after per changed user, the password shown only as a marker."""
+    diffs = []
+    for email, body, dummy in plan.creates:
+        diffs.append(dict(before_header=email, after_header=email, before={},
+                          after=user_view(predict_user({}, body, plan.known_groups), body)))
+    for user, body, dummy in plan.updates:
+        diffs.append(dict(before_header=user["email"], after_header=user["email"], before=user_view(user),
+                          after=user_view(predict_user(user, body, plan.known_groups), body)))
+    for user in plan.deletes:
+        diffs.append(dict(before_header=user["email"], after_header=user["email"], before=user_view(user), after={}))
+    return diffs
+
+
+def run_writes(client_factory, plan, workers):
+    """Run every write of the plan, ``workers`` at a time, each thread with its own client.
+
+    Returns (created emails, updated emails, deleted emails, failures); a
+    failure does not stop the other writes.
+    """
+    jobs = [("create", email, body) for email, body, dummy in plan.creates]
+    jobs += [("update", user, body) for user, body, dummy in plan.updates]
+    jobs += [("delete", user, None) for user in plan.deletes]
+    local = threading.local()
+
+    def client_for_thread():
+        if not hasattr(local, "client"):
+            local.client = client_factory()
+        return local.client
+
+    def run(job):
+        kind, subject, body = job
+        email = subject if kind == "create" else subject["email"]
+        client = client_for_thread()
+        try:
+            if kind == "create":
+                client.create_experience_user(body)
+            elif kind == "update":
+                client.update_experience_user(subject["id"], body)
+            else:
+                client.delete_experience_user(subject["id"])
+        except LosantApiError as exc:
+            return kind, email, exc.message
+        return kind, email, None
+
+    done = {"create": [], "update": [], "delete": []}
+    failures = []
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for kind, email, error in pool.map(run, jobs):
+            if error:
+                failures.append("%s %s: %s" % (kind, email, error))
+            else:
+                done[kind].append(email)
+    return done["create"], done["update"], done["delete"], failures
+
+
+def gathered_config(users, groups):
+    """Current users in the ``config`` shape; groups by name, or by id where names repeat."""
+    name_counts = {}
+    for group in groups:
+        name_counts[group.get("name")] = name_counts.get(group.get("name"), 0) + 1
+    config = []
+    for user in sorted(users, key=lambda item: (item.get("email") or "").lower()):
+        config.append(dict(
+            email=user.get("email"),
+            first_name=user.get("firstName", ""),
+            last_name=user.get("lastName", ""),
+            user_tags=dict(user.get("userTags") or {}),
+            experience_groups=sorted(
+                group["name"] if name_counts.get(group.get("name")) == 1 else group["id"]
+                for group in user.get("experienceGroups") or []),
+        ))
+    return config

@@ -1,0 +1,339 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: losant.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: experience_users
+short_description: Manage many Losant experience users in one task
+version_added: 0.1.0
+description:
+  - A resource module for the experience users of a Losant application, in
+    the manner of Ansible's network resource modules - a O(config) list and a
+    O(state) that says how to apply it.
+  - Made for hundreds to tens of thousands of users - every entry is
+    validated before anything is written, the current users are read in bulk
+    (a few requests for thousands of users), groups are resolved once, and
+    the writes run concurrently.
+  - Each entry follows the rules of M(losant.platform.experience_user).
+author:
+  - Losant Platform Collection Maintainers (@losant-platform)
+extends_documentation_fragment:
+  - losant.platform.connection
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying the target.
+    support: full
+    details:
+      - Everything is read and planned; nothing is written. The result lists
+        what would be created, updated and deleted.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
+    support: full
+    details:
+      - One C(before)/C(after) per changed user, headed by its email, in the
+        option shape of a O(config) entry; a password shows only as a marker.
+  action_group:
+    description: Use C(group/losant.platform.losant) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - losant.platform.losant
+options:
+  config:
+    description:
+      - The users. Each entry is keyed by its O(config[].email), which must be unique in the list
+        (letter case ignored).
+      - One entry that breaks a rule fails the task before any write; the
+        message names the entry's index and email.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      email:
+        description:
+          - The user's email, the key of the entry; at most 1024 characters.
+        type: str
+        required: true
+      first_name:
+        description: The first name, at most 1024 characters.
+        type: str
+      last_name:
+        description: The last name, at most 1024 characters.
+        type: str
+      password:
+        description:
+          - 8 to 2048 characters. Required for a user that must be created.
+          - Set on an existing user only as O(config[].update_password) and
+            O(config[].password_updated_after) say. Never shown.
+        type: str
+      update_password:
+        description:
+          - V(on_create) sets the password only on creation (or when
+            O(config[].password_updated_after) says it is due); V(always)
+            on every run, which then reports C(changed) every time.
+        type: str
+        choices: [on_create, always]
+        default: on_create
+      password_updated_after:
+        description:
+          - An ISO 8601 date-time; the password is set when the user's was
+            last set before it. Requires O(config[].password).
+        type: str
+      user_tags:
+        description:
+          - Tags, a dictionary of strings; merged into the current tags with
+            O(state=merged) unless O(config[].purge_user_tags=true). A V(null) value removes the key.
+        type: dict
+      purge_user_tags:
+        description:
+          - With O(state=merged), make the tags exactly O(config[].user_tags).
+        type: bool
+        default: false
+      experience_groups:
+        description:
+          - Group names or ids; added to the current groups with
+            O(state=merged) unless O(config[].purge_experience_groups=true).
+        type: list
+        elements: str
+      purge_experience_groups:
+        description:
+          - With O(state=merged), make the groups exactly O(config[].experience_groups).
+        type: bool
+        default: false
+  state:
+    description:
+      - V(merged) creates missing users and updates the listed fields of the
+        others; nothing else is touched.
+      - V(replaced) gives each listed user exactly the given attributes - a
+        left-out name, O(config[].user_tags) or O(config[].experience_groups) becomes empty.
+        Users not listed are untouched.
+      - V(overridden) is V(replaced), and every user of the application that
+        is not listed is deleted.
+      - V(deleted) deletes the listed users (only O(config[].email) matters).
+      - V(gathered) writes nothing and returns the current users in the
+        O(config) shape, in RV(gathered).
+    type: str
+    choices: [merged, replaced, overridden, deleted, gathered]
+    default: merged
+  max_deletions:
+    description:
+      - When the task would delete more users than this, it fails before any
+        write and says how many it would delete. A guard for O(state=overridden).
+    type: int
+  workers:
+    description:
+      - How many writes run at once. Each obeys the rate-limit and retry rules
+        of O(retries).
+    type: int
+    default: 8
+notes:
+  - "Request budget: reading costs one request for up to 1000 users, then
+    either the remaining pages of the user listing or one query per 100
+    listed emails that were not on the first page, whichever is fewer. Group
+    names cost one more request in all. Then one request per user created,
+    updated or deleted."
+  - A write that fails does not stop the others; the task then fails, listing
+    each failure, and reports what was done in RV(created), RV(updated) and RV(deleted).
+seealso:
+  - module: losant.platform.experience_user
+  - module: losant.platform.experience_user_info
+"""
+
+EXAMPLES = r"""
+- name: Onboard a whole customer organisation
+  hosts: localhost
+  gather_facts: false
+  vars:
+    # The Python that runs Ansible has the requests library.
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  module_defaults:
+    group/losant.platform.losant:
+      application_id: "{{ lookup('ansible.builtin.env', 'LOSANT_APPLICATION_ID') }}"
+      api_token: "{{ lookup('ansible.builtin.env', 'LOSANT_API_TOKEN') }}"
+  tasks:
+    - name: Create or update the listed users, leave everyone else alone
+      losant.platform.experience_users:
+        config:
+          - email: jane.doe@acme.example.com
+            first_name: Jane
+            last_name: Doe
+            password: "{{ vault_initial_password }}"
+            user_tags: {customer: acme}
+            experience_groups: [Acme Operators]
+          - email: raj.patel@acme.example.com
+            password: "{{ vault_initial_password }}"
+            experience_groups: [Acme Viewers]
+
+    - name: Make the application's users exactly these, deleting at most 50 others
+      losant.platform.experience_users:
+        state: overridden
+        max_deletions: 50
+        config: "{{ acme_users }}"
+      diff: true
+
+    - name: Offboard two users
+      losant.platform.experience_users:
+        state: deleted
+        config:
+          - email: former.one@acme.example.com
+          - email: former.two@acme.example.com
+
+    - name: Read every user in config form
+      losant.platform.experience_users:
+        state: gathered
+      register: current
+
+    - name: Save them as the starting point of an inventory file
+      ansible.builtin.copy:
+        content: "{{ {'acme_users': current.gathered} | to_nice_yaml }}"
+        dest: acme_users.yml
+        mode: "0600"
+"""
+
+RETURN = r"""
+created:
+  description: Emails of the users created (or that would be, in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: [jane.doe@acme.example.com]
+updated:
+  description: Emails of the users updated (or that would be).
+  returned: always
+  type: list
+  elements: str
+  sample: [raj.patel@acme.example.com]
+deleted:
+  description: Emails of the users deleted (or that would be).
+  returned: always
+  type: list
+  elements: str
+  sample: [former.one@acme.example.com]
+unchanged:
+  description: How many listed users already matched.
+  returned: always
+  type: int
+  sample: 998
+changed_fields:
+  description: For each updated user, by email, the names of the options that changed.
+  returned: always
+  type: dict
+  sample: {"raj.patel@acme.example.com": ["experience_groups"]}
+gathered:
+  description:
+    - The current users in the O(config) shape, sorted by email. Groups are
+      given by name, or by id where several groups share a name.
+  returned: when O(state=gathered)
+  type: list
+  elements: dict
+  sample: [{"email": "jane.doe@acme.example.com", "first_name": "Jane", "last_name": "Doe",
+            "user_tags": {"customer": "acme"}, "experience_groups": ["Acme Operators"]}]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.losant.platform.plugins.module_utils.bulk import (
+    STATES,
+    USER_ENTRY_OPTIONS,
+    config_errors,
+    gathered_config,
+    plan_changes,
+    plan_diffs,
+    read_current_users,
+    resolve_entry_groups,
+    run_writes,
+)
+from ansible_collections.losant.platform.plugins.module_utils.client import LosantApiError
+from ansible_collections.losant.platform.plugins.module_utils.connection import (
+    argument_spec,
+    client_from_module,
+    fail_on_errors,
+)
+from ansible_collections.losant.platform.plugins.module_utils.users import group_lookup_needed
+from ansible_collections.losant.platform.plugins.module_utils.validation import format_datetime, utc_now
+
+
+def module_client(module):
+    """A client that also keeps every password of the config out of its messages."""
+    client = client_from_module(module)
+    for entry in module.params["config"]:
+        client.add_secret(entry.get("password"))
+    return client
+
+
+def gather(module, client):
+    users = client.query_experience_users()
+    groups = client.list_experience_groups()
+    module.exit_json(changed=False, gathered=gathered_config(users, groups),
+                     created=[], updated=[], deleted=[], unchanged=0, changed_fields={})
+
+
+def plan(module, client):
+    config = module.params["config"]
+    state = module.params["state"]
+    current = read_current_users(client, [entry["email"] for entry in config], need_all=state == "overridden")
+    needs_groups = state != "deleted" and any(group_lookup_needed(entry.get("experience_groups")) for entry in config)
+    groups = client.list_experience_groups() if needs_groups else []
+    group_ids, errors = resolve_entry_groups(config, groups) if state != "deleted" else ([None] * len(config), [])
+    planned = plan_changes(config, group_ids, current, state, format_datetime(utc_now()), groups)
+    fail_on_errors(module, errors + planned.errors)
+    limit = module.params["max_deletions"]
+    if limit is not None and len(planned.deletes) > limit:
+        module.fail_json(msg="max_deletions: this task would delete %d users, more than max_deletions=%d; nothing "
+                             "was changed" % (len(planned.deletes), limit),
+                         would_delete=len(planned.deletes))
+    return planned
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(
+            config=dict(type="list", elements="dict", default=[], options=USER_ENTRY_OPTIONS),
+            state=dict(type="str", default="merged", choices=STATES),
+            max_deletions=dict(type="int"),
+            workers=dict(type="int", default=8),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    errors = config_errors(params["config"])
+    if params["workers"] < 1:
+        errors.append("workers must be 1 or more, got %d" % params["workers"])
+    if params["max_deletions"] is not None and params["max_deletions"] < 0:
+        errors.append("max_deletions must be 0 or more, got %d" % params["max_deletions"])
+    fail_on_errors(module, errors)
+    client = module_client(module)
+
+    try:
+        if params["state"] == "gathered":
+            gather(module, client)
+        planned = plan(module, client)
+    except LosantApiError as exc:
+        module.fail_json(msg=exc.message, status=exc.status, error_type=exc.error_type)
+
+    result = dict(
+        changed=bool(planned.creates or planned.updates or planned.deletes),
+        created=[email for email, dummy, dummy2 in planned.creates],
+        updated=[user["email"] for user, dummy, dummy2 in planned.updates],
+        deleted=[user["email"] for user in planned.deletes],
+        unchanged=planned.unchanged,
+        changed_fields=dict((user["email"], fields) for user, dummy, fields in planned.updates),
+    )
+    if module._diff:
+        result["diff"] = plan_diffs(planned)
+    if not module.check_mode and result["changed"]:
+        created, updated, deleted, failures = run_writes(lambda: module_client(module), planned, params["workers"])
+        result.update(created=created, updated=updated, deleted=deleted)
+        if failures:
+            module.fail_json(msg="%d of %d writes failed: %s" % (
+                len(failures), len(planned.creates) + len(planned.updates) + len(planned.deletes),
+                "; ".join(failures[:20])), failures=failures, **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
