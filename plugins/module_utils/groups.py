@@ -62,9 +62,14 @@ def lookup_query(group_id, name, parent):
     return conditions[0] if len(conditions) == 1 else {"$or": conditions}
 
 
+def _with_id(groups, group_id):
+    """Ids are hexadecimal: letter case does not matter (Losant answers in lower case)."""
+    return [group for group in groups if group["id"].lower() == group_id.lower()]
+
+
 def _matching(groups, reference):
     if is_id(reference):
-        return [group for group in groups if group["id"] == reference]
+        return _with_id(groups, reference)
     return [group for group in groups if group.get("name") == reference]
 
 
@@ -75,7 +80,7 @@ def _ids(groups):
 def pick_group(groups, group_id, name):
     """The group of the lookup results, or None; two groups with the name fail."""
     if group_id:
-        matches = [group for group in groups if group["id"] == group_id]
+        matches = _with_id(groups, group_id)
         return matches[0] if matches else None
     matches = _matching(groups, name)
     if len(matches) > 1:

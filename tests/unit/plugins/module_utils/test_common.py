@@ -1,0 +1,138 @@
+"""Pure helpers shared by users and groups: tags, globs, query building,
+snake_case results, and the user filters of experience_user_info."""
+
+import pytest
+
+from ansible_collections.losant.platform.plugins.module_utils.common import (
+    all_of,
+    desired_tags,
+    glob_condition,
+    glob_matches,
+    snake_resource,
+    unique,
+)
+from ansible_collections.losant.platform.plugins.module_utils.users import (
+    group_filter_condition,
+    user_filter_query,
+)
+
+G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
+
+
+# ------------------------------------------------------------------ tags
+
+def test_tags_merge_into_the_current_ones_and_null_removes_a_key():
+    current = {"customer": "acme", "role": "op"}
+    assert desired_tags(current, {"site": "north", "role": None}, False) == {"customer": "acme", "site": "north"}
+    assert current == {"customer": "acme", "role": "op"}, "the current tags are not modified"
+
+
+def test_purge_keeps_only_the_given_tags_and_null_on_a_missing_key_is_fine():
+    assert desired_tags({"customer": "acme"}, {"site": "north", "gone": None}, True) == {"site": "north"}
+    assert desired_tags({"customer": "acme"}, {}, True) == {}
+    assert desired_tags(None, {"a": "b"}, False) == {"a": "b"}
+
+
+def test_unique_keeps_the_first_order():
+    assert unique(["b", "a", "b", "c", "a"]) == ["b", "a", "c"]
+    assert unique([]) == []
+
+
+# ------------------------------------------------------------------ snake_case
+
+def test_snake_resource_converts_keys_but_not_tag_keys_and_drops_a_password():
+    resource = {"id": G1, "firstName": "Jane", "userTags": {"costCenter": "42", "site_code": "n"},
+                "experienceGroups": [{"id": G1, "name": "Ops", "parentId": None}], "password": "x" * 8}
+    assert snake_resource(resource, "userTags") == {
+        "id": G1, "first_name": "Jane", "user_tags": {"costCenter": "42", "site_code": "n"},
+        "experience_groups": [{"id": G1, "name": "Ops", "parent_id": None}]}
+
+
+def test_snake_resource_of_nothing_is_empty():
+    assert snake_resource(None, "userTags") == {}
+    assert snake_resource({}, "groupTags") == {}
+
+
+# ------------------------------------------------------------------ globs
+
+@pytest.mark.parametrize("pattern,condition", [
+    ("jane@example.com", {"$eq": "jane@example.com", "$ci": True}),
+    ("jane*", {"$startsWith": "jane", "$ci": True}),
+    ("*@example.com", {"$endsWith": "@example.com", "$ci": True}),
+    ("*acme*", {"$contains": "acme", "$ci": True}),
+    ("a*b*c", {"$startsWith": "a", "$endsWith": "c", "$contains": "b", "$ci": True}),
+    ("*x*longest*y*", {"$contains": "longest", "$ci": True}),
+    ("a**c", {"$startsWith": "a", "$endsWith": "c", "$ci": True}),
+    ("*", None),
+    ("**", None),
+])
+def test_glob_condition_narrows_as_far_as_a_query_can(pattern, condition):
+    assert glob_condition(pattern) == condition
+
+
+@pytest.mark.parametrize("pattern,value,matches", [
+    ("jane*", "Jane.Doe@example.com", True),
+    ("jane*", "mary.jane@example.com", False),
+    ("*@example.com", "x@EXAMPLE.com", True),
+    ("*@example.com", "x@example.com.evil", False),
+    ("*acme*", "ops@acme.example", True),
+    ("a*b*c", "abc", True),
+    ("a*b*c", "a-x-b-y-c", True),
+    ("a*b*c", "acb", False),
+    ("a*a", "a", False),
+    ("a*a", "aa", True),
+    ("*", "", True),
+    ("*", None, True),
+    ("x.y", "xzy", False),
+    ("(a)+", "(A)+", True),
+    ("exact", "exact", True),
+    ("exact", "exactly", False),
+])
+def test_glob_matches_the_whole_value_ignoring_case_with_no_regex_meaning(pattern, value, matches):
+    assert glob_matches(pattern, value) is matches
+
+
+def test_a_value_the_condition_lets_through_is_checked_again():
+    # a*a: the condition (startsWith a, endsWith a) admits "a"; the glob needs two a's
+    assert glob_condition("a*a") == {"$startsWith": "a", "$endsWith": "a", "$ci": True}
+    assert not glob_matches("a*a", "a")
+
+
+# ------------------------------------------------------------------ queries
+
+def test_all_of_drops_empty_conditions_and_nests_only_when_needed():
+    assert all_of([]) is None
+    assert all_of([None, {}]) is None
+    assert all_of([{"a": 1}, None]) == {"a": 1}
+    assert all_of([{"a": 1}, {"b": 2}]) == {"$and": [{"a": 1}, {"b": 2}]}
+
+
+def test_group_filter_condition_covers_an_id_any_and_none():
+    assert group_filter_condition(G1) == {"experienceGroupId": G1}
+    assert group_filter_condition("any") == {"experienceGroupId": {"$ne": None}}
+    assert group_filter_condition("none") == {"experienceGroupId": None}
+
+
+def test_user_filter_query_without_filters_selects_everyone():
+    assert user_filter_query() is None
+    assert user_filter_query(email_pattern="*") is None
+    assert user_filter_query(user_tags={}) is None
+
+
+def test_user_filter_query_with_one_filter_is_that_condition():
+    assert user_filter_query(email_pattern="*@acme.com") == {"email": {"$endsWith": "@acme.com", "$ci": True}}
+    assert user_filter_query(group="none") == {"experienceGroupId": None}
+    assert user_filter_query(user_tags={"customer": "acme", "site": None}) == {
+        "userTags": {"customer": "acme", "site": None}}
+
+
+def test_user_filter_query_combines_every_filter_with_and():
+    assert user_filter_query("jane*", G1, {"customer": "acme"}) == {"$and": [
+        {"email": {"$startsWith": "jane", "$ci": True}},
+        {"experienceGroupId": G1},
+        {"userTags": {"customer": "acme"}},
+    ]}
+    assert user_filter_query("*", "any", {"customer": "acme"}) == {"$and": [
+        {"experienceGroupId": {"$ne": None}},
+        {"userTags": {"customer": "acme"}},
+    ]}
