@@ -247,6 +247,10 @@ from ansible_collections.losant.platform.plugins.module_utils.groups import (
 )
 
 
+# What Losant holds for a new group before the POST body is applied: top level, no tags.
+NEW_GROUP = {"parentId": None, "ancestorIds": [], "groupTags": {}}
+
+
 def parent_was_given(module):
     """``parent: null`` (top level) differs from leaving parent out; only the raw arguments tell."""
     return module.params["parent"] is not None or "parent" in _load_params()
@@ -289,7 +293,7 @@ def ensure_group(module, client, group, candidates):
         return dict(changed=False, experience_group=group_result(group), changed_fields=[]), \
             dict(before=group_view(group, names), after=group_view(group, names))
     if module.check_mode:
-        after = predict_group(group or {"parentId": None}, body, parent)
+        after = predict_group(group or NEW_GROUP, body, parent)
     elif group is None:
         after = client.create_experience_group(
             body, recover=lambda: pick_group(client.query_experience_groups({"name": body["name"]}), None, body["name"]))

@@ -164,7 +164,7 @@ from ansible_collections.losant.platform.plugins.module_utils.connection import 
     client_from_module,
     fail_on_errors,
 )
-from ansible_collections.losant.platform.plugins.module_utils.groups import GroupError, pick_group
+from ansible_collections.losant.platform.plugins.module_utils.groups import GroupError
 from ansible_collections.losant.platform.plugins.module_utils.users import user_filter_query, user_result
 from ansible_collections.losant.platform.plugins.module_utils.validation import (
     check_email,
@@ -178,10 +178,13 @@ def group_filter(client, group):
     """The group filter as an id, ``any`` or ``none``; a name costs one query."""
     if group in (None, "any", "none") or is_id(group):
         return group
-    found = pick_group(client.query_experience_groups({"name": group}), None, group)
-    if found is None:
+    named = [found for found in client.query_experience_groups({"name": group}) if found.get("name") == group]
+    if not named:
         raise GroupError("experience_group: no experience group is named %r" % group)
-    return found["id"]
+    if len(named) > 1:
+        raise GroupError("experience_group: %d experience groups are named %r (ids %s); give the id of one instead"
+                         % (len(named), group, ", ".join(sorted(found["id"] for found in named))))
+    return named[0]["id"]
 
 
 def read_users(client, params):

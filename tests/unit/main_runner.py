@@ -1,0 +1,49 @@
+"""Run a module's main() with its HTTP transport replaced by a scripted
+FakeSession; return the JSON it exits with and the session (the requests sent)."""
+
+import json
+from unittest import mock
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.losant.platform.plugins.module_utils import client as client_module
+
+from fake_transport import FakeSession, response
+
+APP = "5f6a7b8c9d0e1f2a3b4c5d6e"
+TOKEN = "tok-unit-9d1f7"
+USERS = "applications/%s/experience/users" % APP
+GROUPS = "applications/%s/experience/groups" % APP
+
+
+def listing(*items, total=None, page=0, per_page=1000):
+    """One page of a Losant listing holding ``items``."""
+    return response(200, {"items": list(items), "count": len(items), "totalCount": len(items) if total is None else total,
+                          "perPage": per_page, "page": page})
+
+
+def query_params(query_json=None, page=0):
+    """The params of one listing request of the client: every page holds up to 1000 items."""
+    params = {"perPage": 1000, "page": page}
+    if query_json is not None:
+        params["query"] = query_json
+    return params
+
+
+def run_main(capsys, module, args, *answers, check_mode=False, diff=False):
+    """Run ``module.main()`` with ``args``; return (exit JSON, the session that answered)."""
+    session = FakeSession(*answers)
+    module_args = dict(api_token=TOKEN, application_id=APP, api_url="https://losant.test")
+    module_args.update(args)
+    if check_mode:
+        module_args["_ansible_check_mode"] = True
+    if diff:
+        module_args["_ansible_diff"] = True
+    with patch_module_args(module_args), mock.patch.object(client_module.requests, "Session", return_value=session), \
+            mock.patch.object(client_module.time, "sleep", lambda seconds: None), pytest.raises(SystemExit):
+        module.main()
+    out = capsys.readouterr().out
+    assert TOKEN not in out
+    return json.loads(out), session

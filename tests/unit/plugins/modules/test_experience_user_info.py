@@ -1,0 +1,172 @@
+"""main() of experience_user_info with the HTTP transport replaced: the exact
+requests sent, and the JSON the module exits with."""
+
+import pytest
+
+from ansible_collections.losant.platform.plugins.modules import experience_user_info
+
+from fake_transport import response
+from main_runner import APP, GROUPS, USERS, listing, query_params, run_main
+
+JANE = "bbbbbbbbbbbbbbbbbbbbbbb1"
+MARY = "bbbbbbbbbbbbbbbbbbbbbbb2"
+OPS = "aaaaaaaaaaaaaaaaaaaaaaa1"
+TWIN = "aaaaaaaaaaaaaaaaaaaaaaa2"
+WHEN = "2026-11-26T17:38:35.123Z"
+
+
+def user(user_id, email, **fields):
+    found = {"id": user_id, "experienceUserId": user_id, "applicationId": APP, "email": email,
+             "creationDate": WHEN, "lastUpdated": WHEN, "passwordLastUpdated": WHEN,
+             "userTags": {}, "experienceGroups": []}
+    found.update(fields)
+    return found
+
+
+JANE_USER = user(JANE, "jane@acme.example", firstName="Jane", lastName="Doe", userTags={"costCenter": "42"},
+                 experienceGroups=[{"id": OPS, "name": "Operators", "parentId": None}])
+MARY_USER = user(MARY, "Mary@acme.example")
+
+
+def run(capsys, args, *answers, **kwargs):
+    return run_main(capsys, experience_user_info, args, *answers, **kwargs)
+
+
+def users_query(query_json=None, page=0):
+    return ("GET", USERS, query_params(query_json, page), None)
+
+
+def test_by_id_is_one_get_in_the_shape_experience_user_returns(capsys):
+    result, session = run(capsys, dict(experience_user_id=JANE), response(200, JANE_USER))
+    assert session.summary() == [("GET", "%s/%s" % (USERS, JANE), {}, None)]
+    assert result["changed"] is False
+    assert result["experience_users"] == [{
+        "id": JANE, "experience_user_id": JANE, "application_id": APP, "email": "jane@acme.example",
+        "first_name": "Jane", "last_name": "Doe", "creation_date": WHEN, "last_updated": WHEN,
+        "password_last_updated": WHEN, "user_tags": {"costCenter": "42"},
+        "experience_groups": [{"id": OPS, "name": "Operators", "parent_id": None}]}]
+
+
+def test_an_unknown_id_is_an_empty_list(capsys):
+    result = run(capsys, dict(experience_user_id=JANE), response(404, {"type": "NotFound", "message": "no"}))[0]
+    assert result["experience_users"] == []
+
+
+def test_by_email_ignores_letter_case(capsys):
+    result, session = run(capsys, dict(email="MARY@acme.example"), listing(MARY_USER))
+    assert session.summary() == [users_query('{"email":{"$ci":true,"$eq":"MARY@acme.example"}}')]
+    assert [found["id"] for found in result["experience_users"]] == [MARY]
+
+
+def test_an_unknown_email_is_an_empty_list(capsys):
+    result = run(capsys, dict(email="nobody@acme.example"), listing())[0]
+    assert result["experience_users"] == []
+
+
+@pytest.mark.parametrize("pattern,query_json,kept", [
+    ("jane*", '{"email":{"$ci":true,"$startsWith":"jane"}}', [JANE]),
+    ("*@ACME.example", '{"email":{"$ci":true,"$endsWith":"@ACME.example"}}', [JANE, MARY]),
+    ("*ar*", '{"email":{"$ci":true,"$contains":"ar"}}', [MARY]),
+    ("m*y*e", '{"email":{"$ci":true,"$contains":"y","$endsWith":"e","$startsWith":"m"}}', [MARY]),
+])
+def test_email_pattern_is_narrowed_in_the_query_and_checked_again(capsys, pattern, query_json, kept):
+    # The server may answer more than the glob allows: only glob matches are kept.
+    result, session = run(capsys, dict(email_pattern=pattern), listing(JANE_USER, MARY_USER))
+    assert session.summary() == [users_query(query_json)]
+    assert [found["id"] for found in result["experience_users"]] == kept
+
+
+def test_email_pattern_star_reads_everyone_without_a_query(capsys):
+    result, session = run(capsys, dict(email_pattern="*"), listing(MARY_USER, JANE_USER))
+    assert session.summary() == [users_query()]
+    assert [found["email"] for found in result["experience_users"]] == ["jane@acme.example", "Mary@acme.example"]
+
+
+def test_a_group_name_costs_one_query_then_filters_by_its_id(capsys):
+    result, session = run(capsys, dict(experience_group="Operators"),
+                          listing({"id": OPS, "name": "Operators", "parentId": None}), listing(JANE_USER))
+    assert session.summary() == [
+        ("GET", GROUPS, query_params('{"name":"Operators"}'), None),
+        users_query('{"experienceGroupId":"%s"}' % OPS),
+    ]
+    assert [found["id"] for found in result["experience_users"]] == [JANE]
+
+
+@pytest.mark.parametrize("group,query_json", [
+    (OPS, '{"experienceGroupId":"%s"}' % OPS),
+    ("any", '{"experienceGroupId":{"$ne":null}}'),
+    ("none", '{"experienceGroupId":null}'),
+])
+def test_a_group_id_any_or_none_needs_no_group_lookup(capsys, group, query_json):
+    result, session = run(capsys, dict(experience_group=group), listing())
+    assert session.summary() == [users_query(query_json)]
+    assert result["experience_users"] == []
+
+
+def test_an_unknown_group_name_fails_before_reading_users(capsys):
+    result, session = run(capsys, dict(experience_group="Operatorz"), listing())
+    assert result["failed"] is True
+    assert result["msg"] == "experience_group: no experience group is named 'Operatorz'"
+    assert len(session.calls) == 1
+
+
+def test_an_ambiguous_group_name_fails_listing_the_ids(capsys):
+    result, session = run(capsys, dict(experience_group="Operators"),
+                          listing({"id": OPS, "name": "Operators"}, {"id": TWIN, "name": "Operators"}))
+    assert result["failed"] is True
+    assert result["msg"] == ("experience_group: 2 experience groups are named 'Operators' (ids %s, %s); "
+                             "give the id of one instead" % (OPS, TWIN))
+    assert len(session.calls) == 1
+
+
+def test_user_tags_value_and_null(capsys):
+    result, session = run(capsys, dict(user_tags={"costCenter": "42", "site": None}), listing(JANE_USER))
+    assert session.summary() == [users_query('{"userTags":{"costCenter":"42","site":null}}')]
+    assert len(result["experience_users"]) == 1
+
+
+def test_every_filter_combines_in_one_query(capsys):
+    result, session = run(capsys, dict(email_pattern="*@acme.example", experience_group=OPS,
+                                       user_tags={"costCenter": "42"}), listing(JANE_USER))
+    assert session.summary() == [users_query(
+        '{"$and":[{"email":{"$ci":true,"$endsWith":"@acme.example"}},{"experienceGroupId":"%s"},'
+        '{"userTags":{"costCenter":"42"}}]}' % OPS)]
+    assert [found["id"] for found in result["experience_users"]] == [JANE]
+
+
+def test_every_page_is_read_and_users_sort_by_email(capsys):
+    everyone = [user("%024x" % number, "user%04d@acme.example" % number) for number in range(2345)]
+    result, session = run(capsys, {}, listing(*everyone[:1000], total=2345),
+                          listing(*everyone[1000:2000], total=2345, page=1),
+                          listing(*reversed(everyone[2000:]), total=2345, page=2))
+    assert session.summary() == [users_query(page=0), users_query(page=1), users_query(page=2)]
+    emails = [found["email"] for found in result["experience_users"]]
+    assert len(emails) == 2345 and emails == sorted(emails)
+
+
+def test_check_mode_reads_the_same(capsys):
+    result, session = run(capsys, dict(email="jane@acme.example"), listing(JANE_USER), check_mode=True)
+    assert len(session.calls) == 1 and result["changed"] is False
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (dict(experience_user_id=JANE, email="jane@acme.example"), "mutually exclusive"),
+    (dict(email="jane@acme.example", email_pattern="*"), "mutually exclusive"),
+    (dict(experience_user_id=JANE, experience_group="any"), "mutually exclusive"),
+    (dict(email="jane@acme.example", user_tags={"a": "b"}), "mutually exclusive"),
+    (dict(experience_user_id="nope"), "experience_user_id must be a Losant id"),
+    (dict(email="not-an-email"), "email must be an email address"),
+    (dict(user_tags={"bad key": "v"}), "user_tags key 'bad key' must match"),
+])
+def test_bad_input_fails_before_any_request(capsys, args, fragment):
+    result, session = run(capsys, args)
+    assert result["failed"] is True
+    assert fragment in result["msg"]
+    assert session.calls == []
+
+
+def test_api_errors_fail_with_status_and_type(capsys):
+    result = run(capsys, dict(email_pattern="*"), response(400, {"type": "Validation", "message": "bad query"}))[0]
+    assert result["failed"] is True
+    assert result["msg"] == "Losant API request GET /%s failed: HTTP 400 Validation: bad query" % USERS
+    assert result["error_type"] == "Validation"
