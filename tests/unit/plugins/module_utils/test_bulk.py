@@ -1,0 +1,230 @@
+import pytest
+
+from ansible_collections.losant.platform.plugins.module_utils.bulk import (
+    config_errors,
+    desired_entry,
+    gathered_config,
+    plan_changes,
+    plan_diffs,
+    read_current_users,
+    read_strategy,
+    resolve_entry_groups,
+    run_writes,
+)
+from ansible_collections.losant.platform.plugins.module_utils.client import LosantApiError
+
+G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
+G2 = "aaaaaaaaaaaaaaaaaaaaaaa2"
+NOW = "2026-11-26T12:00:00.000Z"
+GROUPS = [{"id": G1, "name": "Operators", "parentId": None}, {"id": G2, "name": "Viewers", "parentId": None}]
+
+
+def entry(email, **given):
+    base = dict(email=email, first_name=None, last_name=None, password=None, update_password="on_create",
+                password_updated_after=None, user_tags=None, purge_user_tags=False, experience_groups=None,
+                purge_experience_groups=False)
+    base.update(given)
+    return base
+
+
+def stored(email, index, **fields):
+    user = {"id": "%024x" % index, "email": email, "firstName": "F", "lastName": "L", "userTags": {"k": "v"},
+            "experienceGroups": [{"id": G1, "name": "Operators", "parentId": None}]}
+    user.update(fields)
+    return user
+
+
+def test_config_errors_name_index_and_email_and_catch_duplicates():
+    errors = config_errors([
+        entry("ok@example.com", password="long-enough-1"),
+        entry("bad-email", password="short"),
+        entry("OK@example.com"),
+        entry("x@example.com", password_updated_after="2026-01-01"),
+    ])
+    assert "config[1] (bad-email): email must be an email address" in errors[0]
+    assert "config[1] (bad-email): password must be 8 to 2048 characters long, got 5 characters" in errors
+    assert "config[2] (OK@example.com): the same email as config[0]; list each user once" in errors
+    assert "config[3] (x@example.com): password_updated_after requires password" in errors
+    assert config_errors([entry("a@example.com"), entry("b@example.com", user_tags={"t": "v"})]) == []
+
+
+@pytest.mark.parametrize("wanted,total,first,expected", [
+    (1000, 1000, 1000, "list"),     # everything was on the first page
+    (1000, 10000, 1000, "list"),    # 9 more pages beat 10 $in queries
+    (50, 10000, 1000, "in"),        # 1 $in query beats 9 pages
+    (900, 10000, 1000, "list"),     # a tie goes to the listing
+    (100, 2000, 1000, "list"),      # 1 page left ties with 1 $in query
+    (150, 30000, 1000, "in"),       # 2 queries beat 29 pages
+    (150, 30000, 100, "in"),        # a server that pages by 100: 299 pages left
+])
+def test_read_strategy_picks_the_cheaper_way(wanted, total, first, expected):
+    assert read_strategy(wanted, total, first) == expected
+
+
+class FakeClient:
+    """Answers the bulk reads from a list of users and records the calls."""
+
+    def __init__(self, users, page_size=1000):
+        self.users = users
+        self.page_size = page_size
+        self.calls = []
+
+    def experience_users_first_page(self):
+        self.calls.append(("first_page",))
+        return {"items": self.users[:self.page_size], "totalCount": len(self.users)}
+
+    def query_experience_users(self, query=None, first_page=None):
+        if query is None:
+            pages = (len(self.users) + self.page_size - 1) // self.page_size
+            self.calls.extend([("page",)] * (pages - (1 if first_page else 0)))
+            return list(self.users)
+        self.calls.append(("in", len(query["email"]["$in"])))
+        wanted = set(email.lower() for email in query["email"]["$in"])
+        return [user for user in self.users if user["email"].lower() in wanted]
+
+
+def test_one_request_when_everything_is_on_the_first_page():
+    users = [stored("u%d@example.com" % i, i) for i in range(900)]
+    client = FakeClient(users)
+    found = read_current_users(client, ["U1@example.com", "new@example.com"], need_all=False)
+    assert client.calls == [("first_page",)]
+    assert found["u1@example.com"]["id"] == "%024x" % 1
+
+
+def test_few_missing_emails_are_looked_up_with_in_queries_of_100():
+    users = [stored("u%05d@example.com" % i, i) for i in range(10000)]
+    client = FakeClient(users)
+    wanted = ["u%05d@example.com" % i for i in range(9000, 9150)]
+    found = read_current_users(client, wanted, need_all=False)
+    assert client.calls == [("first_page",), ("in", 100), ("in", 50)]
+    assert all(email in found for email in wanted)
+
+
+def test_many_missing_emails_page_through_everything():
+    users = [stored("u%05d@example.com" % i, i) for i in range(10000)]
+    client = FakeClient(users)
+    found = read_current_users(client, [user["email"] for user in users], need_all=False)
+    assert client.calls == [("first_page",)] + [("page",)] * 9
+    assert len(found) == 10000
+
+
+def test_overridden_needs_every_user():
+    users = [stored("u%05d@example.com" % i, i) for i in range(2500)]
+    client = FakeClient(users)
+    assert len(read_current_users(client, [], need_all=True)) == 2500
+    assert client.calls == [("first_page",), ("page",), ("page",)]
+
+
+def test_group_names_resolve_per_entry_and_errors_name_the_entry():
+    ids, errors = resolve_entry_groups([
+        entry("a@example.com", experience_groups=["Viewers", G1]),
+        entry("b@example.com"),
+        entry("c@example.com", experience_groups=["Nope"]),
+    ], GROUPS)
+    assert ids[:2] == [[G2, G1], None]
+    assert len(errors) == 1 and errors[0].startswith("config[2] (c@example.com): experience_groups: no group named")
+
+
+def test_replaced_makes_left_out_fields_empty():
+    params = desired_entry(entry("a@example.com", first_name="A"), "replaced")
+    assert params["last_name"] == "" and params["user_tags"] == {} and params["purge_user_tags"]
+    assert params["experience_groups"] == [] and params["purge_experience_groups"]
+    assert desired_entry(entry("a@example.com"), "merged")["last_name"] is None
+
+
+def test_plan_merged_creates_updates_and_counts_unchanged():
+    current = {"a@example.com": stored("a@example.com", 1), "b@example.com": stored("b@example.com", 2)}
+    config = [entry("A@example.com", first_name="F"), entry("b@example.com", last_name="New"),
+              entry("c@example.com", password="pa55word!", experience_groups=[G2])]
+    plan = plan_changes(config, [None, None, [G2]], current, "merged", NOW, GROUPS)
+    assert plan.unchanged == 1
+    assert [(user["email"], body, fields) for user, body, fields in plan.updates] == [
+        ("b@example.com", {"lastName": "New"}, ["last_name"])]
+    assert plan.creates == [("c@example.com", {"email": "c@example.com", "password": "pa55word!",
+                                               "experienceGroupIds": [G2]},
+                             ["email", "password", "experience_groups"])]
+    assert plan.deletes == [] and plan.errors == []
+
+
+def test_plan_create_without_password_is_an_error_before_any_write():
+    plan = plan_changes([entry("new@example.com")], [None], {}, "merged", NOW)
+    assert plan.errors == ["config[0] (new@example.com): password is required to create the user"]
+    assert plan.creates == []
+
+
+def test_plan_overridden_deletes_the_unlisted_and_replaces_the_listed():
+    current = {"a@example.com": stored("a@example.com", 1), "z@example.com": stored("z@example.com", 2)}
+    plan = plan_changes([entry("a@example.com", first_name="F", last_name="L")], [None], current, "overridden", NOW)
+    assert [user["email"] for user in plan.deletes] == ["z@example.com"]
+    assert plan.updates[0][1] == {"userTags": {}, "experienceGroupIds": []}
+
+
+def test_plan_deleted_only_deletes_existing_listed_users():
+    current = {"a@example.com": stored("a@example.com", 1)}
+    plan = plan_changes([entry("a@example.com"), entry("gone@example.com")], [None, None], current, "deleted", NOW)
+    assert [user["email"] for user in plan.deletes] == ["a@example.com"]
+    assert plan.creates == [] and plan.updates == []
+
+
+def test_diffs_are_per_user_with_the_password_masked_and_groups_named():
+    current = {"a@example.com": stored("a@example.com", 1)}
+    config = [entry("a@example.com", experience_groups=["Viewers"]), entry("n@example.com", password="pa55word!")]
+    plan = plan_changes(config, [[G2], None], current, "merged", NOW, GROUPS)
+    diffs = plan_diffs(plan)
+    assert [diff["before_header"] for diff in diffs] == ["n@example.com", "a@example.com"]
+    assert diffs[0]["after"]["password"] == "<new password will be set>"
+    assert diffs[1]["after"]["experience_groups"] == ["Operators", "Viewers"]
+    assert "pa55word!" not in repr(diffs)
+
+
+def test_gathered_config_names_groups_unless_the_name_repeats():
+    groups = GROUPS + [{"id": "aaaaaaaaaaaaaaaaaaaaaaa3", "name": "Viewers", "parentId": None}]
+    users = [stored("b@example.com", 2, experienceGroups=[{"id": G2, "name": "Viewers"}]),
+             stored("a@example.com", 1, userTags={"costCenter": "9"})]
+    assert gathered_config(users, groups) == [
+        {"email": "a@example.com", "first_name": "F", "last_name": "L", "user_tags": {"costCenter": "9"},
+         "experience_groups": ["Operators"]},
+        {"email": "b@example.com", "first_name": "F", "last_name": "L", "user_tags": {"k": "v"},
+         "experience_groups": [G2]},
+    ]
+
+
+class WriteClient:
+    def __init__(self, log, fail_on=None):
+        self.log = log
+        self.fail_on = fail_on
+
+    def _record(self, kind, subject):
+        self.log.append((kind, subject))
+        if subject == self.fail_on:
+            raise LosantApiError("Losant API request failed: HTTP 400 Validation: no", status=400)
+
+    def create_experience_user(self, body):
+        self._record("create", body["email"])
+
+    def update_experience_user(self, user_id, body):
+        self._record("update", user_id)
+
+    def delete_experience_user(self, user_id):
+        self._record("delete", user_id)
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_writes_all_run_and_a_failure_does_not_stop_the_others(workers):
+    current = {"a@example.com": stored("a@example.com", 1), "z@example.com": stored("z@example.com", 2)}
+    config = [entry("a@example.com", last_name="X")]
+    config += [entry("n%d@example.com" % i, password="pa55word!") for i in range(3)]
+    plan = plan_changes(config, [None] * 4, current, "overridden", NOW)
+    log = []
+    factories = []
+
+    def factory():
+        factories.append(1)
+        return WriteClient(log, fail_on="n1@example.com")
+
+    created, updated, deleted, failures = run_writes(factory, plan, workers)
+    assert sorted(created) == ["n0@example.com", "n2@example.com"]
+    assert updated == ["a@example.com"] and deleted == ["z@example.com"]
+    assert failures == ["create n1@example.com: Losant API request failed: HTTP 400 Validation: no"]
+    assert len(log) == 5
+    assert 1 <= len(factories) <= workers
