@@ -12,6 +12,7 @@ Usage: python tests/bench/bench.py [--sizes 1000,10000] [--latencies 0,30] [--ma
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -157,7 +158,11 @@ def main():
 
     rows = []
     with tempfile.TemporaryDirectory() as workdir:
-        bench = Bench(workdir, collections_path)
+        # A private copy: a reinstall elsewhere during the run must not pull the collection away.
+        private = os.path.join(workdir, "collections")
+        shutil.copytree(os.path.join(collections_path, "ansible_collections", "losant", "platform"),
+                        os.path.join(private, "ansible_collections", "losant", "platform"))
+        bench = Bench(workdir, private)
         try:
             bulk, loop = write_playbooks(Path(workdir))
             bench.reset(1000, 0)
