@@ -1,0 +1,126 @@
+"""main() of experience_users with the HTTP transport replaced: the exact
+requests sent, and the JSON the module exits with."""
+
+import json
+
+from ansible_collections.losant.platform.plugins.modules import experience_users
+
+from fake_transport import response
+from main_runner import GROUPS, USERS, listing, query_params, run_main
+
+G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
+PASSWORD = "Bulk-Unit-Passw0rd"
+
+
+def user(index, email=None, **fields):
+    found = {"id": "%024x" % index, "email": email or "u%04d@example.com" % index, "firstName": "F",
+             "userTags": {}, "experienceGroups": []}
+    found.update(fields)
+    return found
+
+
+def run(capsys, args, *answers, **kwargs):
+    result, session = run_main(capsys, experience_users, dict(workers=1, **args), *answers, **kwargs)
+    assert PASSWORD not in json.dumps(result)
+    return result, session
+
+
+FIRST_PAGE = ("GET", USERS, query_params(), None)
+
+
+def test_no_change_costs_one_request(capsys):
+    result, session = run(capsys, dict(config=[{"email": "U0001@example.com", "first_name": "F"}]),
+                          listing(user(1), user(2)))
+    assert session.summary() == [FIRST_PAGE]
+    assert result["changed"] is False and result["unchanged"] == 1
+    assert result["created"] == [] and result["updated"] == [] and result["deleted"] == []
+
+
+def test_merged_creates_and_updates_after_one_read_and_one_group_listing(capsys):
+    config = [{"email": "u0001@example.com", "experience_groups": ["Operators"]},
+              {"email": "new@example.com", "password": PASSWORD}]
+    result, session = run(capsys, dict(config=config),
+                          listing(user(1)), listing({"id": G1, "name": "Operators", "parentId": None}),
+                          response(200, user(1, experienceGroups=[{"id": G1, "name": "Operators"}])),
+                          response(201, user(3, "new@example.com")))
+    assert session.summary() == [
+        FIRST_PAGE,
+        ("GET", GROUPS, query_params(), None),
+        ("POST", USERS, {}, {"email": "new@example.com", "password": PASSWORD}),
+        ("PATCH", USERS + "/" + "%024x" % 1, {}, {"experienceGroupIds": [G1]}),
+    ]
+    assert result["created"] == ["new@example.com"] and result["updated"] == ["u0001@example.com"]
+    assert result["changed_fields"] == {"u0001@example.com": ["experience_groups"]}
+
+
+def test_missing_emails_beyond_the_first_page_cost_one_in_query(capsys):
+    first = listing(*[user(i) for i in range(1000)], total=5000)
+    found = listing(user(4321))
+    result, session = run(capsys, dict(config=[{"email": "u4321@example.com"}, {"email": "u0005@example.com"}]),
+                          first, found)
+    assert session.summary() == [
+        FIRST_PAGE,
+        ("GET", USERS, query_params('{"email":{"$ci":true,"$in":["u4321@example.com"]}}'), None),
+    ]
+    assert result["unchanged"] == 2
+
+
+def test_check_mode_plans_and_diffs_but_never_writes(capsys):
+    result, session = run(capsys, dict(config=[{"email": "new@example.com", "password": PASSWORD}],
+                                       state="overridden"),
+                          listing(user(1)), check_mode=True, diff=True)
+    assert session.summary() == [FIRST_PAGE]
+    assert result["changed"] is True
+    assert result["created"] == ["new@example.com"] and result["deleted"] == ["u0001@example.com"]
+    assert [diff["before_header"] for diff in result["diff"]] == ["new@example.com", "u0001@example.com"]
+    assert result["diff"][0]["after"]["password"] == "<new password will be set>"
+
+
+def test_max_deletions_refuses_before_any_write(capsys):
+    result, session = run(capsys, dict(config=[], state="overridden", max_deletions=1),
+                          listing(user(1), user(2)))
+    assert result["failed"] is True
+    assert result["msg"] == ("max_deletions: this task would delete 2 users, more than max_deletions=1; "
+                             "nothing was changed")
+    assert session.summary() == [FIRST_PAGE]
+
+
+def test_a_bad_entry_fails_before_any_request(capsys):
+    result, session = run(capsys, dict(config=[{"email": "ok@example.com"},
+                                               {"email": "ok@example.com", "password": "short12"}]))
+    assert result["failed"] is True
+    assert "config[1] (ok@example.com): password must be 8 to 2048 characters long, got 7 characters" in result["msg"]
+    assert "config[1] (ok@example.com): the same email as config[0]" in result["msg"]
+    assert session.calls == []
+
+
+def test_a_missing_password_for_a_new_user_fails_before_any_write(capsys):
+    result, session = run(capsys, dict(config=[{"email": "new@example.com"}]), listing())
+    assert result["failed"] is True
+    assert result["msg"] == "config[0] (new@example.com): password is required to create the user"
+    assert [call[0] for call in session.summary()] == ["GET"]
+
+
+def test_a_failed_write_is_reported_with_what_was_done(capsys):
+    config = [{"email": "a@example.com", "password": PASSWORD}, {"email": "b@example.com", "password": PASSWORD}]
+    result, session = run(capsys, dict(config=config), listing(),
+                          response(201, user(1, "a@example.com")),
+                          response(400, {"type": "Validation", "message": "email is invalid"}))
+    assert result["failed"] is True
+    assert result["msg"].startswith("1 of 2 writes failed: create b@example.com: Losant API request POST /%s failed: "
+                                    "HTTP 400 Validation: email is invalid" % USERS)
+    assert result["created"] == ["a@example.com"]
+    assert len(session.calls) == 3
+
+
+def test_gathered_reads_users_and_groups_and_writes_nothing(capsys):
+    users = [user(2, "b@example.com", experienceGroups=[{"id": G1, "name": "Operators"}]), user(1, "a@example.com")]
+    result, session = run(capsys, dict(state="gathered"), listing(*users),
+                          listing({"id": G1, "name": "Operators", "parentId": None}))
+    assert [call[0] for call in session.summary()] == ["GET", "GET"]
+    assert result["changed"] is False
+    assert result["gathered"] == [
+        {"email": "a@example.com", "first_name": "F", "last_name": "", "user_tags": {}, "experience_groups": []},
+        {"email": "b@example.com", "first_name": "F", "last_name": "", "user_tags": {},
+         "experience_groups": ["Operators"]},
+    ]
