@@ -1,28 +1,21 @@
 """main() of experience_user with the HTTP transport replaced: the exact
 requests sent, and the JSON the module exits with."""
 
-import json
 from unittest import mock
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.losant.platform.plugins.module_utils import client as client_module
 from ansible_collections.losant.platform.plugins.modules import experience_user
 
-from fake_transport import FakeSession, response
+from fake_transport import response
+from main_runner import APP, GROUPS as GROUPS_PATH, TOKEN, USERS, listing, run_main
 
-APP = "5f6a7b8c9d0e1f2a3b4c5d6e"
 UID = "5f6a7b8c9d0e1f2a3b4c5d71"
 G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
 G2 = "aaaaaaaaaaaaaaaaaaaaaaa2"
-USERS = "applications/%s/experience/users" % APP
-GROUPS_PATH = "applications/%s/experience/groups" % APP
-TOKEN = "tok-unit-9d1f7"
 PASSWORD = "Corr3ct-Horse-Battery"
 EMAIL_QUERY = {"perPage": 1000, "page": 0, "query": '{"email":{"$ci":true,"$eq":"jane@example.com"}}'}
-NO_RETRY_SLEEP = mock.patch.object(client_module.time, "sleep", lambda seconds: None)
 
 
 def stored_user(**fields):
@@ -34,25 +27,11 @@ def stored_user(**fields):
     return user
 
 
-def listing(*items):
-    return response(200, {"items": list(items), "count": len(items), "totalCount": len(items), "perPage": 1000, "page": 0})
-
-
-def run(capsys, args, *answers, check_mode=False, diff=False):
+def run(capsys, args, *answers, **kwargs):
     """Run main() with ``args``; return (exit JSON, the session that answered)."""
-    session = FakeSession(*answers)
-    module_args = dict(api_token=TOKEN, application_id=APP, api_url="https://losant.test")
-    module_args.update(args)
-    if check_mode:
-        module_args["_ansible_check_mode"] = True
-    if diff:
-        module_args["_ansible_diff"] = True
-    with patch_module_args(module_args), mock.patch.object(client_module.requests, "Session", return_value=session), \
-            NO_RETRY_SLEEP, pytest.raises(SystemExit):
-        experience_user.main()
-    out = capsys.readouterr().out
-    assert TOKEN not in out and PASSWORD not in out
-    return json.loads(out), session
+    result, session = run_main(capsys, experience_user, args, *answers, **kwargs)
+    assert PASSWORD not in repr(result)
+    return result, session
 
 
 def test_no_op_costs_one_request_and_changes_nothing(capsys):
