@@ -37,7 +37,14 @@ MAX_PER_PAGE = 1000
 RETRY_AFTER_CAP = 60
 # Statuses after which the request may or may not have reached Losant.
 GATEWAY_STATUSES = (502, 503, 504)
+# ... and after which it may even still be under way (Losant had not answered yet).
+IN_FLIGHT_STATUSES = (504,)
 REDACTED = "********"
+# What a refused token means, added to Losant's own words.
+AUTH_HINTS = {
+    401: "the API token was refused (unknown, expired or malformed); check api_token",
+    403: "the API token lacks the scope (permission) this request needs, or access to this application",
+}
 
 
 class LosantApiError(Exception):
@@ -55,11 +62,12 @@ class LosantApiError(Exception):
 class _Failure:
     """One failed attempt: why, how long to wait, and whether it may have taken effect."""
 
-    def __init__(self, reason, delay, ambiguous, error=None):
+    def __init__(self, reason, delay, ambiguous, error=None, in_flight=False):
         self.reason = reason
         self.delay = delay
         self.ambiguous = ambiguous
         self.error = error
+        self.in_flight = in_flight
 
 
 class LosantClient:
@@ -91,26 +99,36 @@ class LosantClient:
     def redact(self, text):
         for secret in self._secrets:
             if secret:
-                text = text.replace(secret, REDACTED)
+                # also as repr() escapes it, as in "invalid header value 'Bearer ...\\n'"
+                text = text.replace(secret, REDACTED).replace(repr(secret)[1:-1], REDACTED)
         return text
 
     # -- transport -------------------------------------------------------
-    def request(self, method, path, params=None, body=None, recover=None):
+    def request(self, method, path, params=None, body=None, recover=None, repeatable=True):
         """Send one API request and return its decoded JSON body.
 
         Retries after a 429, a 502/503/504 or a connection failure, up to
         ``retries`` times. A POST whose outcome is unknown is not repeated
         blindly: ``recover()`` looks the resource up first and its result is
         returned if the POST took effect; without ``recover`` the POST fails.
+        If the repeat is refused as AlreadyExists, the first attempt landed
+        late: ``recover()`` finds it. ``repeatable=False`` is for resources
+        Losant does not keep unique (groups by name): after a timeout the first
+        POST may still land after the lookup, so it is not repeated.
         """
         url = self.api_url + path
         data = None if body is None else json.dumps(body)
         attempt = 0
+        repeated_post = False
         while True:
             failure = self._attempt(method, url, path, params, data)
             if not isinstance(failure, _Failure):
                 return failure
             if failure.error is not None:
+                if repeated_post and failure.error.error_type == "AlreadyExists":
+                    found = recover()
+                    if found is not None:
+                        return found
                 raise failure.error
             if failure.ambiguous and method == "POST" and recover is None:
                 raise self._error(method, path, failure.reason + "; not retried, as the request may have taken effect")
@@ -122,6 +140,11 @@ class LosantClient:
                 found = recover()
                 if found is not None:
                     return found
+                if failure.in_flight and not repeatable:
+                    raise self._error(method, path, failure.reason + "; not repeated: it found nothing yet, but the "
+                                      "request may still take effect and a repeat could create a duplicate; look "
+                                      "before re-running")
+                repeated_post = True
 
     def _attempt(self, method, url, path, params, data):
         """Return the decoded body, or a _Failure describing what went wrong."""
@@ -130,23 +153,27 @@ class LosantClient:
         except requests.exceptions.ConnectTimeout:
             return _Failure("connection timed out after %ss" % self.timeout, None, ambiguous=False)
         except requests.exceptions.Timeout:
-            return _Failure("no answer within %ss (timeout)" % self.timeout, None, ambiguous=True)
+            return _Failure("no answer within %ss (timeout)" % self.timeout, None, ambiguous=True, in_flight=True)
         except requests.exceptions.SSLError as exc:
-            return _Failure("", None, False, self._error(method, path, "TLS error: %s" % _short(exc)))
+            return _Failure("", None, False, self._error(method, path, "TLS error: %s" % _short(self.redact(str(exc)))))
         except requests.exceptions.ConnectionError as exc:
-            return _Failure("connection failed: %s" % _short(exc), None, ambiguous=True)
+            return _Failure("connection failed: %s" % _short(self.redact(str(exc))), None, ambiguous=True)
         except requests.exceptions.RequestException as exc:
-            return _Failure("", None, False, self._error(method, path, "request failed: %s" % _short(exc)))
+            return _Failure("", None, False, self._error(
+                method, path, "request failed: %s" % _short(self.redact(str(exc)))))
 
         status = response.status_code
         if status == 429:
             return _Failure(self._describe(response), _retry_after(response), ambiguous=False)
         if status in GATEWAY_STATUSES:
-            return _Failure(self._describe(response), None, ambiguous=True)
+            return _Failure(self._describe(response), None, ambiguous=True, in_flight=status in IN_FLIGHT_STATUSES)
         if status >= 400:
             error_type = _json_or_none(response)
             error_type = error_type.get("type") if isinstance(error_type, dict) else None
-            return _Failure("", None, False, self._error(method, path, self._describe(response), status, error_type))
+            reason = self._describe(response)
+            if status in AUTH_HINTS:
+                reason += "; " + AUTH_HINTS[status]
+            return _Failure("", None, False, self._error(method, path, reason, status, error_type))
         if not response.content:
             return _Failure("", None, False, self._error(method, path, "HTTP %d with an empty body" % status, status))
         decoded = _json_or_none(response)
@@ -160,7 +187,8 @@ class LosantClient:
         body = _json_or_none(response)
         if isinstance(body, dict) and ("type" in body or "message" in body):
             return "HTTP %d %s: %s" % (response.status_code, body.get("type", "Error"), body.get("message", ""))
-        text = re.sub(r"<[^>]*>", " ", response.text or "")
+        # Redact before cutting, so that no part of a secret echoed back survives.
+        text = re.sub(r"<[^>]*>", " ", self.redact(response.text or ""))
         text = " ".join(text.split())[:200]
         return "HTTP %d with a non-Losant body (%s)%s" % (
             response.status_code, _content_type(response), (": " + text) if text else "")
@@ -260,8 +288,9 @@ class LosantClient:
         return self.query_experience_groups()
 
     def create_experience_group(self, body, recover):
-        """``recover()`` finds the group should the answer to the POST be lost."""
-        return self.request("POST", self._path(GROUPS_PATH), body=body, recover=recover)
+        """``recover()`` finds the group should the answer to the POST be lost. Group
+        names are not unique, so a POST that may still be under way is not repeated."""
+        return self.request("POST", self._path(GROUPS_PATH), body=body, recover=recover, repeatable=False)
 
     def update_experience_group(self, group_id, body):
         return self.request("PATCH", self._path(GROUP_PATH, group_id=group_id), body=body)
@@ -285,9 +314,8 @@ def _content_type(response):
     return response.headers.get("Content-Type") or "no content type"
 
 
-def _short(exc):
+def _short(text):
     # requests nests urllib3 errors; the innermost reason is the useful part.
-    text = str(exc)
     match = re.search(r"\(Caused by (\w+)\((?:<[^>]*>, )?'?(.*?)'?\)\)", text)
     if match:
         return "%s: %s" % (match.group(1), match.group(2))

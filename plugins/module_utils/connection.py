@@ -43,6 +43,10 @@ def argument_spec(**module_options):
 
 def connection_errors(params):
     errors = []
+    if not params["api_token"] or any(char.isspace() or not char.isprintable() for char in params["api_token"]):
+        # Never shown: a token with a stray newline would be echoed by the HTTP library's error.
+        errors.append("api_token must be a non-empty token without whitespace or control characters "
+                      "(a trailing newline?); its value is not shown")
     if not params["api_url"].startswith(("http://", "https://")):
         errors.append("api_url must start with http:// or https://, got %r" % params["api_url"])
     id_error = check_id("application_id", params["application_id"])

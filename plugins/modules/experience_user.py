@@ -383,7 +383,14 @@ def ensure_user(module, client, user):
     if module.check_mode:
         after = predict_user(user or {}, body, known_groups)
     elif user is None:
-        after = client.create_experience_user(body)
+        try:
+            after = client.create_experience_user(body)
+        except LosantApiError as exc:
+            raced = find_user(client, params) if exc.error_type == "AlreadyExists" else None
+            if raced is None:
+                raise
+            # Another run created the user since the lookup: converge on that user instead.
+            return ensure_user(module, client, raced)
     else:
         after = client.update_experience_user(user["id"], body)
     return dict(changed=True, experience_user=user_result(after), changed_fields=changed_fields), \

@@ -121,16 +121,21 @@ def test_connection_errors_are_retried_then_reported():
     assert "GET /%s/%s" % (USERS, USER_ID) in caught.value.message
 
 
-@pytest.mark.parametrize("status,error_type", [(400, "Validation"), (401, "Unauthorized"), (403, "Forbidden"), (500, "Error")])
-def test_other_errors_are_not_retried_and_name_method_path_status_type(status, error_type):
+REFUSED = "; the API token was refused (unknown, expired or malformed); check api_token"
+LACKS_SCOPE = "; the API token lacks the scope (permission) this request needs, or access to this application"
+
+
+@pytest.mark.parametrize("status,error_type,hint", [(400, "Validation", ""), (401, "Unauthorized", REFUSED),
+                                                    (403, "Forbidden", LACKS_SCOPE), (500, "Error", "")])
+def test_other_errors_are_not_retried_and_name_method_path_status_type(status, error_type, hint):
     client = make_client(response(status, {"type": error_type, "message": "it went wrong"}))
     with pytest.raises(LosantApiError) as caught:
         client.update_experience_user(USER_ID, {"firstName": "X"})
     assert len(client.session.calls) == 1 and client.sleeps == []
     error = caught.value
     assert error.status == status and error.error_type == error_type
-    assert error.message == "Losant API request PATCH /%s/%s failed: HTTP %d %s: it went wrong" % (
-        USERS, USER_ID, status, error_type)
+    assert error.message == "Losant API request PATCH /%s/%s failed: HTTP %d %s: it went wrong%s" % (
+        USERS, USER_ID, status, error_type, hint)
 
 
 def test_the_token_and_registered_secrets_never_reach_an_error_message():
@@ -207,3 +212,83 @@ def test_delete_of_a_user_already_gone_is_fine():
     )
     client.delete_experience_user(USER_ID)
     assert [call["method"] for call in client.session.calls] == ["DELETE", "DELETE"]
+
+
+def test_a_repeated_post_refused_as_already_exists_returns_what_the_first_attempt_created():
+    created = user("new@example.com")
+    client = make_client(
+        requests.exceptions.ReadTimeout("read timed out"),     # the first POST is still under way ...
+        response(200, {"items": [], "totalCount": 0}),         # ... so the lookup finds nothing yet,
+        response(400, {"type": "AlreadyExists", "message": 'Email address "new@example.com" already exists'}),
+        response(200, {"items": [created], "totalCount": 1}),  # and the repeat meets the user it made
+    )
+    assert client.create_experience_user({"email": "new@example.com", "password": "x" * 8}) == created
+    assert [call["method"] for call in client.session.calls] == ["POST", "GET", "POST", "GET"]
+
+
+def test_already_exists_on_a_first_post_is_the_caller_s_to_handle():
+    client = make_client(response(400, {"type": "AlreadyExists", "message": "exists"}))
+    with pytest.raises(LosantApiError) as caught:
+        client.create_experience_user({"email": "new@example.com", "password": "x" * 8})
+    assert caught.value.error_type == "AlreadyExists"
+    assert len(client.session.calls) == 1
+
+
+@pytest.mark.parametrize("failure", [requests.exceptions.ReadTimeout("read timed out"),
+                                     response(504, {"type": "GatewayTimeout", "message": "x"})])
+def test_a_group_post_that_may_still_be_under_way_is_not_repeated(failure):
+    # Group names are not unique: a repeat could make a second group once the first lands.
+    client = make_client(failure, response(200, {"items": [], "totalCount": 0}))
+    with pytest.raises(LosantApiError) as caught:
+        client.create_experience_group({"name": "Ops"}, recover=lambda: None if client.query_experience_groups() == []
+                                       else "found")
+    assert [call["method"] for call in client.session.calls] == ["POST", "GET"]
+    assert "not repeated" in caught.value.message and "may still take effect" in caught.value.message
+
+
+def test_a_group_post_lost_otherwise_is_looked_up_then_repeated():
+    group = {"id": USER_ID, "name": "Ops"}
+    client = make_client(response(503, {"type": "ServiceUnavailable", "message": "x"}),
+                         response(200, {"items": [], "totalCount": 0}), response(201, group))
+    found = client.create_experience_group({"name": "Ops"}, recover=lambda: (client.query_experience_groups() or [None])[0])
+    assert found == group
+    assert [call["method"] for call in client.session.calls] == ["POST", "GET", "POST"]
+
+
+def test_a_secret_echoed_in_a_long_foreign_page_is_redacted_before_the_page_is_cut():
+    page = "<html><body><p>%s</p><pre>Bearer %s</pre></body></html>" % ("x" * 170, TOKEN)
+    client = make_client(response(502, raw=page.encode(), headers={"Content-Type": "text/html"}), retries=0)
+    with pytest.raises(LosantApiError) as caught:
+        client.get_experience_user(USER_ID)
+    assert TOKEN[:8] not in caught.value.message
+    assert "Bearer ********" in caught.value.message
+
+
+def test_a_secret_the_page_cleaner_would_alter_is_still_redacted():
+    secret = "two  spaces<and>tags"
+    page = "<html><body>password=%s</body></html>" % secret
+    client = make_client(response(503, raw=page.encode(), headers={"Content-Type": "text/html"}), retries=0)
+    client.add_secret(secret)
+    with pytest.raises(LosantApiError) as caught:
+        client.get_experience_user(USER_ID)
+    assert "two" not in caught.value.message and "spaces" not in caught.value.message
+    assert "password=********" in caught.value.message
+
+
+def test_a_secret_escaped_inside_an_exception_message_is_redacted():
+    token = "tok-with-newline\n"
+    session = FakeSession(requests.exceptions.InvalidHeader(
+        "Invalid return character(s) in header value: %r" % ("Bearer " + token)))
+    client = LosantClient("https://api.example.test", token, APP, session=session, sleep=lambda s: None)
+    with pytest.raises(LosantApiError) as caught:
+        client.get_experience_user(USER_ID)
+    assert "tok-with-newline" not in caught.value.message
+    assert "'Bearer ********'" in caught.value.message
+
+
+def test_a_tls_error_is_not_retried_and_says_so():
+    client = make_client(requests.exceptions.SSLError("certificate verify failed: self-signed certificate"))
+    with pytest.raises(LosantApiError) as caught:
+        client.get_experience_user(USER_ID)
+    assert len(client.session.calls) == 1
+    assert "TLS error: certificate verify failed: self-signed certificate" in caught.value.message

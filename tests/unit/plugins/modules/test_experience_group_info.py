@@ -100,6 +100,7 @@ def test_bad_input_fails_before_any_request(capsys, args, fragment):
 def test_api_errors_fail_with_status_and_type(capsys):
     result = run(capsys, {}, response(403, {"type": "Forbidden", "message": "Token lacks the required scope"}))[0]
     assert result["failed"] is True
-    assert result["msg"] == ("Losant API request GET /%s failed: HTTP 403 Forbidden: Token lacks the required scope"
-                             % GROUPS)
+    assert result["msg"] == ("Losant API request GET /%s failed: HTTP 403 Forbidden: Token lacks the required scope; "
+                             "the API token lacks the scope (permission) this request needs, or access to this "
+                             "application" % GROUPS)
     assert result["status"] == 403

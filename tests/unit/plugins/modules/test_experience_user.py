@@ -163,6 +163,7 @@ def test_create_without_password_fails_before_writing(capsys):
     (dict(email="jane@example.com", password_updated_after="2026-06-01"), "missing parameter(s) required by"),
     (dict(email="jane@example.com", update_password="always"), "update_password is always but all of"),
     (dict(first_name="x"), "one of the following is required: email, experience_user_id"),
+    (dict(email="jane@example.com", api_token="tok-from-a-file\n"), "api_token must be a non-empty token without"),
 ])
 def test_bad_input_fails_before_any_request(capsys, args, fragment):
     result, session = run(capsys, args)
@@ -171,10 +172,35 @@ def test_bad_input_fails_before_any_request(capsys, args, fragment):
     assert session.calls == []
 
 
+def test_a_user_created_by_another_run_since_the_lookup_is_taken_over_not_failed(capsys):
+    # The lookup found nobody, the POST is refused: another run has just created the user. Converge on it.
+    theirs = stored_user(firstName="Jane", lastName="Other")
+    ours = stored_user(lastName="Doe")
+    result, session = run(capsys, dict(email="jane@example.com", password=PASSWORD, first_name="Jane", last_name="Doe"),
+                          listing(), response(400, {"type": "AlreadyExists", "message": "exists"}),
+                          listing(theirs), response(200, ours))
+    assert session.summary() == [
+        ("GET", USERS, EMAIL_QUERY, None),
+        ("POST", USERS, {}, {"email": "jane@example.com", "password": PASSWORD, "firstName": "Jane", "lastName": "Doe"}),
+        ("GET", USERS, EMAIL_QUERY, None),
+        ("PATCH", "%s/%s" % (USERS, UID), {}, {"lastName": "Doe"}),
+    ]
+    assert result["changed"] is True and result["changed_fields"] == ["last_name"]
+    assert result["experience_user"]["last_name"] == "Doe"
+
+
+def test_a_user_created_identically_by_another_run_is_no_change_of_this_run(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", password=PASSWORD, first_name="Jane"),
+                          listing(), response(400, {"type": "AlreadyExists", "message": "exists"}), listing(stored_user()))
+    assert [call[0] for call in session.summary()] == ["GET", "POST", "GET"]
+    assert result["changed"] is False and result["experience_user"]["id"] == UID
+
+
 def test_api_errors_name_method_path_status_and_type_never_the_token(capsys):
     message = "Email address \"jane@example.com\" already exists (token %s)" % TOKEN
+    # After AlreadyExists the user is looked up once more (another run may have created it): not found here.
     result = run(capsys, dict(email="jane@example.com", password=PASSWORD),
-                 listing(), response(400, {"type": "AlreadyExists", "message": message}))[0]
+                 listing(), response(400, {"type": "AlreadyExists", "message": message}), listing())[0]
     assert result["failed"] is True
     assert result["msg"].startswith("Losant API request POST /%s failed: HTTP 400 AlreadyExists: Email address" % USERS)
     assert result["status"] == 400 and result["error_type"] == "AlreadyExists"
