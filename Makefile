@@ -5,11 +5,12 @@
 #   make install        install that tarball into .build/collections (forced)
 #   make units          pytest tests/unit tests/emulator
 #   make integration    pytest tests/integration against the installed collection
+#   make reliability    pytest tests/reliability: faults, races, secret audit, bad input, TLS (docs/reliability.md)
 #   make conformance    pytest tests/conformance tests/emulator/test_conformance.py (what exists)
 #   make sanity         ansible-test sanity on a fresh copy under .build/sanity, every supported Python found
 #   make lint           ansible-lint, production profile, offline
 #   make changelog-lint antsibull-changelog lint; CHANGELOG.rst matches changelogs/changelog.yaml
-#   make docs-lint      antsibull-docs lint-collection-docs --plugin-docs
+#   make docs-lint      antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs
 #   make docs           the HTML docs site (antsibull-docs + Sphinx, warnings fail) -> docs/build/html
 #   make ee             ansible-builder introspect + create on docs/execution-environment.yml -> .build/ee
 #   make artifact       tarball size and file list; install it cleanly; ansible-doc every plugin and role
@@ -110,11 +111,11 @@ if [ $$rc -eq 5 ]; then echo "== $(2): no tests collected"; rc=0; fi; \
 exit $$rc
 endef
 
-.PHONY: help venv build install pythonpath units integration conformance sanity lint test demo clean distclean \
+.PHONY: help venv build install pythonpath units integration reliability conformance sanity lint test demo clean distclean \
 	changelog-lint changelog docs-lint docs ee artifact test-2.18
 
 help:
-	@sed -n '3,26s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,27s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 # ---------------------------------------------------------------- venv
 
@@ -161,6 +162,12 @@ units: $(VENV_STAMP) pythonpath
 integration: $(VENV_STAMP) install
 	@export ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_PATH)" PYTHONPATH="$(COLLECTIONS_PATH)"; \
 	$(call run_pytest,tests/integration,integration,)
+
+# Faults, races, the secret audit, bad input, permissions, TLS and proxies, through ansible-playbook
+# against the installed collection; prints a table of cases and outcomes (also .build/reliability-report.md).
+reliability: $(VENV_STAMP) install
+	@export ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_PATH)" PYTHONPATH="$(COLLECTIONS_PATH)"; \
+	$(call run_pytest,tests/reliability,reliability,)
 
 conformance: $(VENV_STAMP) pythonpath
 	@export PYTHONPATH="$(PYTHONPATH_DIR)"; \
@@ -228,7 +235,7 @@ changelog: $(VENV_STAMP) pythonpath
 # antsibull-docs needs the collection at .../ansible_collections/losant/platform.
 docs-lint: $(VENV_STAMP) pythonpath
 	cd "$(PYTHONPATH_DIR)/ansible_collections/losant/platform" && \
-	  ANSIBLE_COLLECTIONS_PATH="$(PYTHONPATH_DIR)" antsibull-docs lint-collection-docs --plugin-docs .
+	  ANSIBLE_COLLECTIONS_PATH="$(PYTHONPATH_DIR)" antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
 
 # A Sphinx project from antsibull-docs sphinx-init (fresh each time), rendering
 # the collection as installed from its tarball, then its build.sh: Sphinx with
@@ -274,7 +281,7 @@ artifact: $(VENV_STAMP) build
 test-2.18:
 	@$(MAKE) CORE=2.18 venv units integration sanity
 
-test: venv units integration conformance sanity lint changelog-lint docs-lint artifact ee docs test-2.18
+test: venv units integration reliability conformance sanity lint changelog-lint docs-lint artifact ee docs test-2.18
 
 # ---------------------------------------------------------------- demo
 
