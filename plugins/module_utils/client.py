@@ -84,6 +84,10 @@ class LosantClient:
         self._secrets = [api_token]
         self.session = session if session is not None else requests.Session()
         self.session.verify = validate_certs
+        # Also given with each request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE
+        # override a session's own verify (psf/requests#3829), so ca_path and
+        # validate_certs=false would be ignored wherever those are set.
+        self.verify = validate_certs
         self.session.headers.update({
             "Authorization": "Bearer " + api_token,
             "Accept": "application/json",
@@ -149,13 +153,15 @@ class LosantClient:
     def _attempt(self, method, url, path, params, data):
         """Return the decoded body, or a _Failure describing what went wrong."""
         try:
-            response = self.session.request(method, url, params=params, data=data, timeout=self.timeout)
+            response = self.session.request(method, url, params=params, data=data, timeout=self.timeout,
+                                            verify=self.verify)
         except requests.exceptions.ConnectTimeout:
             return _Failure("connection timed out after %ss" % self.timeout, None, ambiguous=False)
         except requests.exceptions.Timeout:
             return _Failure("no answer within %ss (timeout)" % self.timeout, None, ambiguous=True, in_flight=True)
         except requests.exceptions.SSLError as exc:
-            return _Failure("", None, False, self._error(method, path, "TLS error: %s" % _short(self.redact(str(exc)))))
+            return _Failure("", None, False, self._error(method, path, "TLS error: %s; for a private CA give its "
+                                                         "bundle as ca_path" % _short(self.redact(str(exc)))))
         except requests.exceptions.ConnectionError as exc:
             return _Failure("connection failed: %s" % _short(self.redact(str(exc))), None, ambiguous=True)
         except requests.exceptions.RequestException as exc:

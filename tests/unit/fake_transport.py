@@ -29,13 +29,14 @@ class FakeSession:
         self.headers = {}
         self.verify = True
 
-    def request(self, method, url, params=None, data=None, timeout=None):
+    def request(self, method, url, params=None, data=None, timeout=None, verify=None):
         self.calls.append({
             "method": method,
             "url": url,
             "params": dict(params) if params else {},
             "body": json.loads(data) if data else None,
             "timeout": timeout,
+            "verify": verify,
         })
         if not self.answers:
             raise AssertionError("unexpected request %s %s" % (method, url))

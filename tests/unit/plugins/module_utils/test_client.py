@@ -46,6 +46,14 @@ def test_validate_certs_false_reaches_the_session():
     assert client.session.verify is False
 
 
+@pytest.mark.parametrize("verify", [True, False, "/etc/losant/ca.pem"])
+def test_verify_goes_with_every_request_so_a_ca_bundle_from_the_environment_cannot_override_it(verify):
+    # requests prefers REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE to a session's own verify (psf/requests#3829).
+    client = make_client(response(200, user()), validate_certs=verify)
+    client.get_experience_user(USER_ID)
+    assert client.session.calls[0]["verify"] == verify
+
+
 def test_get_of_unknown_user_is_none():
     client = make_client(response(404, {"type": "NotFound", "message": "Experience User was not found"}))
     assert client.get_experience_user(USER_ID) is None
