@@ -2,6 +2,7 @@
 emulator, then check every request the modules sent, and every answer the
 emulator gave, against Losant's official JSON Schemas."""
 
+import json
 import os
 import subprocess
 import sys
@@ -36,9 +37,9 @@ class TargetRun:
         self.exchanges = exchanges
 
 
-@pytest.fixture(scope="module", params=TARGETS)
-def target_run(request, tmp_path_factory):
-    name = request.param
+def run_target(name, tmp_path_factory, verbosity=0, log_path=None):
+    """Run target ``name`` against a fresh emulator; ``verbosity`` adds -v flags and
+    ``log_path`` sets ANSIBLE_LOG_PATH (the secret audit of tests/reliability uses both)."""
     env = dict(os.environ)
     env.update({
         "ANSIBLE_COLLECTIONS_PATH": collections_path(tmp_path_factory),
@@ -47,16 +48,28 @@ def target_run(request, tmp_path_factory):
         "ANSIBLE_RETRY_FILES_ENABLED": "0",
         "ANSIBLE_LOCAL_TEMP": str(tmp_path_factory.mktemp("ansible-tmp")),
     })
+    if log_path:
+        env["ANSIBLE_LOG_PATH"] = str(log_path)
     with Emulator(tokens={TOKEN: ["all.Application"]}) as emulator:
+        # A file, not -e key=value: at -vvvv ansible-playbook prints its command line's extra vars.
+        extra_vars = tmp_path_factory.mktemp("target-vars") / "vars.json"
+        extra_vars.write_text(json.dumps({
+            "integration_target": name,
+            "losant_emulator_url": emulator.url,
+            "losant_api_token": TOKEN,
+            "losant_application_id": DEFAULT_APPLICATION_ID,
+        }))
         process = subprocess.run(
             [str(Path(sys.executable).parent / "ansible-playbook"), str(HERE / "run_target.yml"),
-             "-e", "integration_target=" + name,
-             "-e", "losant_emulator_url=" + emulator.url,
-             "-e", "losant_api_token=" + TOKEN,
-             "-e", "losant_application_id=" + DEFAULT_APPLICATION_ID],
+             "-e", "@" + str(extra_vars)] + (["-" + "v" * verbosity] if verbosity else []),
             env=env, capture_output=True, text=True, timeout=900, check=False)
         exchanges = requests.get(emulator.url + "/_emulator/requests", timeout=30).json()["requests"]
     return TargetRun(name, process, exchanges)
+
+
+@pytest.fixture(scope="module", params=TARGETS)
+def target_run(request, tmp_path_factory):
+    return run_target(request.param, tmp_path_factory)
 
 
 def test_target_passes(target_run):
