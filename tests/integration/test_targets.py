@@ -51,6 +51,9 @@ def run_target(name, tmp_path_factory, verbosity=0, log_path=None):
     if log_path:
         env["ANSIBLE_LOG_PATH"] = str(log_path)
     with Emulator(tokens={TOKEN: ["all.Application"]}) as emulator:
+        # For the targets that check the connection options' environment fallbacks.
+        env.update({"LOSANT_API_URL": emulator.url, "LOSANT_API_TOKEN": TOKEN,
+                    "LOSANT_APPLICATION_ID": DEFAULT_APPLICATION_ID})
         # A file, not -e key=value: at -vvvv ansible-playbook prints its command line's extra vars.
         extra_vars = tmp_path_factory.mktemp("target-vars") / "vars.json"
         extra_vars.write_text(json.dumps({
