@@ -101,6 +101,10 @@ notes:
   - "Request budget: a task that changes nothing costs one HTTP request; an
     update adds one PATCH; a create is one lookup and one POST. A delete is
     one lookup, one query for descendants, and one DELETE per group deleted."
+  - "Group names are not unique in Losant: two runs creating the same group at
+    the same moment make two groups, and later runs by O(name) then fail,
+    listing both ids. A create that timed out (or got a 504) is looked up but
+    never repeated, so it cannot make a duplicate; the task fails and says so."
 seealso:
   - module: losant.platform.experience_group_info
   - module: losant.platform.experience_user

@@ -147,6 +147,12 @@ notes:
   - "Request budget: a task that changes nothing costs one HTTP request (two
     when O(experience_groups) holds names); an update adds one PATCH; a
     create costs one lookup and one POST; a delete one lookup and one DELETE."
+  - "Concurrent runs: when another run creates the same user between this
+    task's lookup and its create, the task takes that user over and updates
+    it to match (C(changed) only if it had to). Two runs merging different
+    O(user_tags) keys or O(experience_groups) into one user at the same moment
+    can lose one run's additions, as Losant replaces those fields whole and has
+    no conditional update; the next run restores them."
 """
 
 EXAMPLES = r"""

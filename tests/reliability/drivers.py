@@ -1,0 +1,246 @@
+"""One driver per module (or per way a module writes): what to seed for a
+case, the task that runs under the fault, which requests the fault hits, and
+what the emulator must hold afterwards. A new module is one more Driver here.
+
+Each case works on its own user or group (named after the case), so one
+playbook runs every case of a driver against one emulator and the final state
+of each case can be checked on its own.
+"""
+
+from pathlib import Path
+
+from reliability_support import REPO, group_shape, groups_by_name, password, user_shape, users_by_email
+
+USERS_LIST = r"/experience/users$"
+USER_ITEM = r"/experience/users/[0-9a-fA-F]{24}$"
+GROUPS_LIST = r"/experience/groups$"
+COMMON_GROUPS = [{"name": "Operators"}, {"name": "Viewers"}]
+
+
+def module_exists(name):
+    return (REPO / "plugins" / "modules" / (name + ".py")).is_file()
+
+
+class Driver:
+    """Base: subclasses say what a case seeds, runs and expects."""
+
+    name = ""            # row label
+    module = ""          # short module name under plugins/modules
+    writes = True        # False for _info modules: the outcome is the returned data
+    targets = ()         # (method, path regex) of the requests a fault hits
+
+    @property
+    def fqcn(self):
+        return "losant.platform." + self.module
+
+    def available(self):
+        return module_exists(self.module)
+
+    def seed(self, case):
+        """Users and groups (emulator seed format) the case starts from."""
+        return {}
+
+    def args(self, case):
+        raise NotImplementedError
+
+    def problems(self, case, state, result):
+        """What is wrong with the final ``state`` (and the task's ``result``, unless None); [] when exactly right."""
+        raise NotImplementedError
+
+    def untouched(self, case, before, after):
+        """Whether the case's resources are exactly as they were (a failure changed nothing)."""
+        return self._slice(case, before) == self._slice(case, after)
+
+    def _slice(self, case, state):
+        return None
+
+    def rules(self, case, fault):
+        """The fault rules of a case: the fault's rule once per targeted request kind."""
+        return [dict(fault, method=method, path=path, name="%s %s" % (case, method)) for method, path in self.targets]
+
+
+def _email(case, kind):
+    return "%s@%s.example.com" % (case.replace("_", "-"), kind)
+
+
+class UserCreate(Driver):
+    name = "experience_user create"
+    module = "experience_user"
+    targets = (("POST", USERS_LIST),)
+
+    def __init__(self):
+        self.passwords = {}
+
+    def args(self, case):
+        self.passwords.setdefault(case, password())
+        return {"email": _email(case, "create"), "first_name": "Ada", "last_name": "Lovelace",
+                "password": self.passwords[case], "user_tags": {"team": "core", "case": case},
+                "experience_groups": ["Operators"]}
+
+    def _slice(self, case, state):
+        return [user_shape(user) for user in users_by_email(state).get(_email(case, "create"), [])]
+
+    def problems(self, case, state, result):
+        users = self._slice(case, state)
+        want = {"email": _email(case, "create"), "firstName": "Ada", "lastName": "Lovelace",
+                "userTags": {"team": "core", "case": case}, "groups": ["Operators"], "hasPassword": True}
+        if len(users) != 1:
+            return ["%d users with email %s, want exactly 1" % (len(users), want["email"])]
+        return [] if users[0] == want else ["user is %r, want %r" % (users[0], want)]
+
+
+class UserUpdate(Driver):
+    name = "experience_user update"
+    module = "experience_user"
+    targets = (("PATCH", USER_ITEM),)
+
+    def seed(self, case):
+        return {"experienceUsers": [{"email": _email(case, "update"), "password": password(),
+                                     "firstName": "Old", "lastName": "Name", "userTags": {"team": "old"},
+                                     "experienceGroups": ["Viewers"]}]}
+
+    def args(self, case):
+        return {"email": _email(case, "update"), "first_name": "New", "user_tags": {"team": "new", "extra": "1"},
+                "experience_groups": ["Operators"], "purge_experience_groups": True}
+
+    def _slice(self, case, state):
+        return [user_shape(user) for user in users_by_email(state).get(_email(case, "update"), [])]
+
+    def problems(self, case, state, result):
+        users = self._slice(case, state)
+        want = {"email": _email(case, "update"), "firstName": "New", "lastName": "Name",
+                "userTags": {"team": "new", "extra": "1"}, "groups": ["Operators"], "hasPassword": True}
+        if len(users) != 1:
+            return ["%d users with email %s, want exactly 1" % (len(users), want["email"])]
+        return [] if users[0] == want else ["user is %r, want %r" % (users[0], want)]
+
+
+class GroupCreate(Driver):
+    name = "experience_group create"
+    module = "experience_group"
+    targets = (("POST", GROUPS_LIST),)
+
+    @staticmethod
+    def group_name(case):
+        return "Group %s" % case
+
+    def args(self, case):
+        return {"name": self.group_name(case), "description": "made under faults", "group_tags": {"case": case}}
+
+    def _slice(self, case, state):
+        return [group_shape(group) for group in groups_by_name(state).get(self.group_name(case), [])]
+
+    def problems(self, case, state, result):
+        groups = self._slice(case, state)
+        want = {"name": self.group_name(case), "description": "made under faults", "groupTags": {"case": case},
+                "parentId": None}
+        if len(groups) != 1:
+            return ["%d groups named %r, want exactly 1" % (len(groups), want["name"])]
+        return [] if groups[0] == want else ["group is %r, want %r" % (groups[0], want)]
+
+
+class UserInfo(Driver):
+    name = "experience_user_info"
+    module = "experience_user_info"
+    writes = False
+    targets = (("GET", USERS_LIST),)
+
+    def seed(self, case):
+        return {"experienceUsers": [{"email": _email(case, "info"), "firstName": "Read", "userTags": {"case": case}}]}
+
+    def args(self, case):
+        return {"email": _email(case, "info")}
+
+    def _slice(self, case, state):
+        return [user_shape(user) for user in users_by_email(state).get(_email(case, "info"), [])]
+
+    def problems(self, case, state, result):
+        found = [(user["email"], user.get("user_tags")) for user in (result or {}).get("experience_users") or []]
+        want = [(_email(case, "info"), {"case": case})]
+        problems = [] if result is None or found == want else ["returned %r, want %r" % (found, want)]
+        if len(self._slice(case, state)) != 1:
+            problems.append("the seeded user is gone or duplicated")
+        return problems
+
+
+class GroupInfo(Driver):
+    name = "experience_group_info"
+    module = "experience_group_info"
+    writes = False
+    targets = (("GET", GROUPS_LIST),)
+
+    @staticmethod
+    def group_name(case):
+        return "Info %s" % case
+
+    def seed(self, case):
+        return {"experienceGroups": [{"name": self.group_name(case), "groupTags": {"case": case}}]}
+
+    def args(self, case):
+        return {"name": self.group_name(case)}
+
+    def _slice(self, case, state):
+        return [group_shape(group) for group in groups_by_name(state).get(self.group_name(case), [])]
+
+    def problems(self, case, state, result):
+        found = [(group["name"], group.get("group_tags")) for group in (result or {}).get("experience_groups") or []]
+        want = [(self.group_name(case), {"case": case})]
+        problems = [] if result is None or found == want else ["returned %r, want %r" % (found, want)]
+        if len(self._slice(case, state)) != 1:
+            problems.append("the seeded group is gone or duplicated")
+        return problems
+
+
+class BulkUsers(Driver):
+    """experience_users: one user to create and one to update in the same task."""
+
+    name = "experience_users merged"
+    module = "experience_users"
+    targets = (("POST", USERS_LIST), ("PATCH", USER_ITEM))
+
+    def __init__(self):
+        self.passwords = {}
+
+    def seed(self, case):
+        return {"experienceUsers": [{"email": _email(case, "bulk-old"), "password": password(),
+                                     "firstName": "Old", "userTags": {"case": case}}]}
+
+    def args(self, case):
+        self.passwords.setdefault(case, password())
+        return {"workers": 2, "config": [
+            {"email": _email(case, "bulk-new"), "password": self.passwords[case], "first_name": "New",
+             "user_tags": {"case": case}, "experience_groups": ["Operators"]},
+            {"email": _email(case, "bulk-old"), "first_name": "Renamed"},
+        ]}
+
+    def _slice(self, case, state):
+        by_email = users_by_email(state)
+        return [[user_shape(user) for user in by_email.get(_email(case, kind), [])] for kind in ("bulk-new", "bulk-old")]
+
+    def untouched(self, case, before, after):
+        # Each user on its own is either untouched or completely changed.
+        return all(b == a for b, a in zip(self._slice(case, before), self._slice(case, after)))
+
+    def problems(self, case, state, result):
+        new, old = self._slice(case, state)
+        want_new = {"email": _email(case, "bulk-new"), "firstName": "New", "lastName": None,
+                    "userTags": {"case": case}, "groups": ["Operators"], "hasPassword": True}
+        want_old = {"email": _email(case, "bulk-old"), "firstName": "Renamed", "lastName": None,
+                    "userTags": {"case": case}, "groups": [], "hasPassword": True}
+        problems = []
+        for found, want in ((new, want_new), (old, want_old)):
+            if found != [want]:
+                problems.append("users with email %s are %r, want [%r]" % (want["email"], found, want))
+        return problems
+
+
+ALL_DRIVERS = [UserCreate(), UserUpdate(), GroupCreate(), UserInfo(), GroupInfo(), BulkUsers()]
+
+
+def drivers():
+    """The drivers whose module exists in this checkout."""
+    return [driver for driver in ALL_DRIVERS if driver.available()]
+
+
+def module_names():
+    return sorted(path.stem for path in Path(REPO / "plugins" / "modules").glob("*.py") if not path.stem.startswith("_"))
