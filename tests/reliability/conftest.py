@@ -13,9 +13,9 @@ _STARTED = time.monotonic()
 def _report():
     searched = sum(size for dummy, dummy2, size in AUDIT.sources)
     runs = len(set(name for name, dummy, dummy2 in AUDIT.sources))
+    problems = sum(1 for row in OUTCOMES.rows if str(row["observed"]).startswith("PROBLEM"))
     lines = [
-        "Cases: %d; problems: %d" % (len(OUTCOMES.rows),
-                                    sum(1 for row in OUTCOMES.rows if str(row["observed"]).startswith("PROBLEM"))),
+        "Cases: %d; problems: %d" % (len(OUTCOMES.rows), problems),
         "Secret audit: %d secrets searched for in %d outputs of %d runs (%.1f MB); leaks found: %d" % (
             len(AUDIT.secrets), len(AUDIT.sources), runs, searched / 1e6, len(AUDIT.hits)),
         "Wall time: %.0f s" % (time.monotonic() - _STARTED),

@@ -103,8 +103,8 @@ CASES = [
     ("experience_group", dict(name="G", parent="No such parent"), ["parent: no experience group named or with id 'No such parent'"]),
     ("experience_group", dict(name="Parent", parent="Child"), ["parent: 'Child' is the group itself or one of its descendants"]),
     ("experience_group", dict(name="Parent", state="absent"), ["has descendant groups", "set delete_descendants=true"]),
-    ("experience_group", dict(name="Shared", description="which?"), ["2 experience groups are named 'Shared'",
-                                                                    "give experience_group_id"]),
+    ("experience_group", dict(name="Shared", description="which?"),
+     ["2 experience groups are named 'Shared'", "give experience_group_id"]),
     # experience_user_info
     ("experience_user_info", dict(email=OLD, email_pattern="*@example.com"), ["mutually exclusive", "email|email_pattern"]),
     ("experience_user_info", dict(experience_user_id="bad"), ["experience_user_id must be a Losant id of 24 hexadecimal"]),

@@ -167,7 +167,7 @@ def fault_runs(request, tmp_path_factory):
             workdir = tmp_path_factory.mktemp("faults-" + driver.module)
             results[driver.name] = DriverRun(driver, workdir).finish()
 
-    threads = [threading.Thread(target=worker) for _ in range(PARALLEL_PLAYBOOKS)]
+    threads = [threading.Thread(target=worker) for dummy in range(PARALLEL_PLAYBOOKS)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -59,7 +59,7 @@ def target_runs(request, tmp_path_factory):
             log = tmp_path_factory.mktemp("secrets-" + name) / "ansible.log"
             runs[name] = (run_target(name, tmp_path_factory, verbosity=4, log_path=log), log)
 
-    threads = [threading.Thread(target=worker) for _ in range(PARALLEL_TARGETS)]
+    threads = [threading.Thread(target=worker) for dummy in range(PARALLEL_TARGETS)]
     for thread in threads:
         thread.start()
     for thread in threads:
