@@ -219,7 +219,7 @@ changelog-lint: $(VENV_STAMP)
 	@cd "$(BUILD)/changelog" && antsibull-changelog generate --output CHANGELOG.rst --output-format rst >/dev/null
 	@if ! diff -u CHANGELOG.rst "$(BUILD)/changelog/CHANGELOG.rst"; then \
 	  echo "== changelog-lint: CHANGELOG.rst is not what changelogs/changelog.yaml renders to; run make changelog" >&2; exit 1; fi
-	@pending=$$(find changelogs/fragments -name '*.y*ml' | wc -l); \
+	@pending=$$(find changelogs/fragments -name '*.y*ml' 2>/dev/null | wc -l); \
 	echo "== changelog-lint: OK; $$pending fragment(s) not yet in a release (make changelog folds them in)"
 
 # Fold the fragments into the release of galaxy.yml's version and rewrite
