@@ -20,6 +20,7 @@ from ansible_collections.losant.platform.plugins.module_utils.users import (
     create_body,
     group_lookup_needed,
     known_groups_of,
+    normalized_ids,
     predict_user,
     resolve_group_ids,
     user_option_errors,
@@ -106,7 +107,7 @@ def resolve_entry_groups(config, groups):
             resolved.append(None)
             continue
         try:
-            resolved.append(resolve_group_ids(wanted, groups) if group_lookup_needed(wanted) else list(dict.fromkeys(wanted)))
+            resolved.append(resolve_group_ids(wanted, groups) if group_lookup_needed(wanted) else normalized_ids(wanted))
         except GroupResolutionError as exc:
             errors.append("%s: %s" % (_label(index, entry), exc))
             resolved.append(None)

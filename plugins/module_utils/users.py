@@ -93,21 +93,26 @@ def group_lookup_needed(entries):
     return bool(entries) and not all(is_id(entry) for entry in entries)
 
 
+def normalized_ids(ids):
+    """Ids as Losant writes them (lower case), each once."""
+    return unique(group_id.lower() for group_id in ids)
+
+
 def resolve_group_ids(entries, groups):
     """Turn group names or ids into ids using the application's ``groups``.
 
     Raises GroupResolutionError naming the candidates for an unknown or an
     ambiguous name.
     """
-    by_id = dict((group["id"], group) for group in groups)
+    by_id = dict((group["id"].lower(), group) for group in groups)
     by_name = {}
     for group in groups:
         by_name.setdefault(group.get("name"), []).append(group)
     ids = []
     problems = []
     for entry in entries:
-        if entry in by_id:
-            ids.append(entry)
+        if entry.lower() in by_id:
+            ids.append(by_id[entry.lower()]["id"])
         elif len(by_name.get(entry, [])) == 1:
             ids.append(by_name[entry][0]["id"])
         elif entry in by_name:

@@ -330,6 +330,7 @@ from ansible_collections.losant.platform.plugins.module_utils.users import (
     create_body,
     group_lookup_needed,
     known_groups_of,
+    normalized_ids,
     predict_user,
     resolve_group_ids,
     user_option_errors,
@@ -351,7 +352,7 @@ def resolve_groups(client, entries):
     if entries is None:
         return None, {}
     if not group_lookup_needed(entries):
-        return list(dict.fromkeys(entries)), {}
+        return normalized_ids(entries), {}
     groups = client.list_experience_groups()
     return resolve_group_ids(entries, groups), known_groups_of(None, groups)
 

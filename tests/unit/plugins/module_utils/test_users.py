@@ -8,6 +8,7 @@ from ansible_collections.losant.platform.plugins.module_utils.users import (
     desired_tags,
     group_lookup_needed,
     known_groups_of,
+    normalized_ids,
     password_due,
     predict_user,
     resolve_group_ids,
@@ -212,3 +213,9 @@ def test_good_options_pass():
         email="jane.doe+ops@sub.example.com", experience_user_id="AbCdEf0123456789abcdef01", first_name="",
         password="x" * 2048, user_tags={"A-b_9": "v" * 255, "gone": None}, experience_groups=["g"] * 1000,
         password_updated_after="2026-01-31T10:00:00+02:00")) == []
+
+
+def test_group_ids_in_upper_case_match_losants_lower_case_ids():
+    assert resolve_group_ids([G1.upper(), "Operators"], GROUPS) == [G1]
+    user = {"experienceGroups": [{"id": G1}]}
+    assert user_patch(user, params(), normalized_ids([G1.upper()]), NOW) == ({}, [])
