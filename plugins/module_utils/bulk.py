@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.losant.platform.plugins.module_utils.client import LosantApiError
 from ansible_collections.losant.platform.plugins.module_utils.users import (
+    USER_OPTIONS,
     GroupResolutionError,
     create_body,
     group_lookup_needed,
@@ -31,18 +32,12 @@ from ansible_collections.losant.platform.plugins.module_utils.users import (
 # Losant's advanced query takes at most 100 values in an $in.
 IN_QUERY_MAX = 100
 
+# An entry of config: experience_user's options less those that select or
+# act on one user, with the email as the key.
 USER_ENTRY_OPTIONS = dict(
-    email=dict(type="str", required=True),
-    first_name=dict(type="str"),
-    last_name=dict(type="str"),
-    password=dict(type="str", no_log=True),
-    update_password=dict(type="str", default="on_create", choices=["on_create", "always"], no_log=False),
-    password_updated_after=dict(type="str", no_log=False),
-    user_tags=dict(type="dict"),
-    purge_user_tags=dict(type="bool", default=False),
-    experience_groups=dict(type="list", elements="str"),
-    purge_experience_groups=dict(type="bool", default=False),
-)
+    (name, spec) for name, spec in USER_OPTIONS.items()
+    if name not in ("state", "experience_user_id", "invalidate_tokens"))
+USER_ENTRY_OPTIONS["email"] = dict(type="str", required=True)
 
 STATES = ["merged", "replaced", "overridden", "deleted", "gathered"]
 

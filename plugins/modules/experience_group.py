@@ -24,22 +24,7 @@ author:
   - Losant Platform Collection Maintainers (@losant-platform)
 extends_documentation_fragment:
   - losant.platform.connection
-attributes:
-  check_mode:
-    description: Can run in check mode and return changed status prediction without modifying the target.
-    support: full
-    details:
-      - Every read and comparison runs; no write is sent.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
-    support: full
-    details:
-      - C(before) and C(after) show the group in this module's option shape.
-  action_group:
-    description: Use C(group/losant.platform.losant) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - losant.platform.losant
+  - losant.platform.attributes
 options:
   state:
     description:

@@ -25,24 +25,7 @@ author:
   - Losant Platform Collection Maintainers (@losant-platform)
 extends_documentation_fragment:
   - losant.platform.connection
-attributes:
-  check_mode:
-    description: Can run in check mode and return changed status prediction without modifying the target.
-    support: full
-    details:
-      - Every read and comparison runs; no write is sent. The result predicts
-        the user after the change.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
-    support: full
-    details:
-      - C(before) and C(after) show the user in this module's option shape.
-        A password that will be set shows only as V(<new password will be set>).
-  action_group:
-    description: Use C(group/losant.platform.losant) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - losant.platform.losant
+  - losant.platform.attributes
 options:
   state:
     description:

@@ -23,20 +23,7 @@ author:
   - Losant Platform Collection Maintainers (@losant-platform)
 extends_documentation_fragment:
   - losant.platform.connection
-attributes:
-  check_mode:
-    description: Can run in check mode and return changed status prediction without modifying the target.
-    support: full
-    details:
-      - The module only reads; it never reports C(changed).
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
-    support: none
-  action_group:
-    description: Use C(group/losant.platform.losant) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - losant.platform.losant
+  - losant.platform.attributes.info_module
 options:
   experience_user_id:
     description:

@@ -24,24 +24,7 @@ author:
   - Losant Platform Collection Maintainers (@losant-platform)
 extends_documentation_fragment:
   - losant.platform.connection
-attributes:
-  check_mode:
-    description: Can run in check mode and return changed status prediction without modifying the target.
-    support: full
-    details:
-      - Everything is read and planned; nothing is written. The result lists
-        what would be created, updated and deleted.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
-    support: full
-    details:
-      - One C(before)/C(after) per changed user, headed by its email, in the
-        option shape of a O(config) entry; a password shows only as a marker.
-  action_group:
-    description: Use C(group/losant.platform.losant) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - losant.platform.losant
+  - losant.platform.attributes
 options:
   config:
     description:
@@ -136,6 +119,7 @@ notes:
     listed emails that were not on the first page, whichever is fewer. Group
     names cost one more request in all. Then one request per user created,
     updated or deleted."
+  - In diff mode there is one C(before)/C(after) per changed user, headed by its email.
   - A write that fails does not stop the others; the task then fails, listing
     each failure, and reports what was done in RV(created), RV(updated) and RV(deleted).
 seealso:
