@@ -1021,18 +1021,10 @@ class Store(object):
                 and not ID_RE.match(group_param):
             raise _validation("experienceGroupId must be an id, 'any' or 'none'")
         with self.lock:
-            records = list(self.users.values())
             echo = {}
-            if opts["query"] is not None:
-                pred = QueryCompiler(self._user_query_fields(), "experience user").compile(opts["query"])
-                records = [u for u in records if pred(u)]
-            else:
-                if opts["filterField"] and opts["filter"]:
-                    rx = glob_regex(opts["filter"])
-                    ff = opts["filterField"]
-                    records = [u for u in records if rx.match(u.get(ff) or "")]
-                    echo["filterField"] = ff
-                    echo["filter"] = opts["filter"]
+            records, by_query = self._select(list(self.users.values()), opts, self._user_query_fields(),
+                                             "experience user", echo)
+            if not by_query:
                 if group_param == "any":
                     records = [u for u in records if self.user_groups.get(u["id"])]
                 elif group_param == "none":
@@ -1048,13 +1040,30 @@ class Store(object):
                             members.update(self.groups[g]["members"])
                     records = [u for u in records if u["id"] in members]
                     echo["experienceGroupId"] = gid
-            total = len(records)
-            page = _sort_and_page(records, opts, lambda u, f: u.get(f))
-            items = [self.render_user(u) for u in page]
+            return self._page(records, opts, self.render_user, echo)
+
+    @staticmethod
+    def _select(records, opts, query_fields, kind, echo):
+        """(records matching the advanced query, True), else those matching the
+        glob filter, which is echoed back, (records, False)."""
+        if opts["query"] is not None:
+            pred = QueryCompiler(query_fields, kind).compile(opts["query"])
+            return [r for r in records if pred(r)], True
+        if opts["filterField"] and opts["filter"]:
+            rx = glob_regex(opts["filter"])
+            field = opts["filterField"]
+            records = [r for r in records if rx.match(r.get(field) or "")]
+            echo["filterField"] = field
+            echo["filter"] = opts["filter"]
+        return records, False
+
+    def _page(self, records, opts, render, echo):
+        """One page of a listing, as Losant wraps it."""
+        items = [render(r) for r in _sort_and_page(records, opts, lambda r, f: r.get(f))]
         out = {
             "items": items,
             "count": len(items),
-            "totalCount": total,
+            "totalCount": len(records),
             "perPage": opts["perPage"],
             "page": opts["page"],
             "sortField": opts["sortField"],
@@ -1159,31 +1168,10 @@ class Store(object):
     def list_groups(self, params):
         opts = parse_list_params(params, GROUP_SORT_FIELDS, "name", GROUP_FILTER_FIELDS)
         with self.lock:
-            records = list(self.groups.values())
             echo = {}
-            if opts["query"] is not None:
-                pred = QueryCompiler(self._group_query_fields(), "experience group").compile(opts["query"])
-                records = [g for g in records if pred(g)]
-            elif opts["filterField"] and opts["filter"]:
-                rx = glob_regex(opts["filter"])
-                records = [g for g in records if rx.match(g.get(opts["filterField"]) or "")]
-                echo["filterField"] = opts["filterField"]
-                echo["filter"] = opts["filter"]
-            total = len(records)
-            page = _sort_and_page(records, opts, lambda g, f: g.get(f))
-            items = [self.render_group(g) for g in page]
-        out = {
-            "items": items,
-            "count": len(items),
-            "totalCount": total,
-            "perPage": opts["perPage"],
-            "page": opts["page"],
-            "sortField": opts["sortField"],
-            "sortDirection": opts["sortDirection"],
-            "applicationId": self.application_id,
-        }
-        out.update(echo)
-        return out
+            records, dummy = self._select(list(self.groups.values()), opts, self._group_query_fields(),
+                                          "experience group", echo)
+            return self._page(records, opts, self.render_group, echo)
 
     # -- whole-state operations ----------------------------------------------------
 
