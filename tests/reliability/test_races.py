@@ -169,3 +169,28 @@ def test_bulk_writes_under_a_429_and_503_storm_lose_nothing(tmp_path, emulator):
     assert sorted(result["created"]) == sorted(entry["email"] for entry in config[:24])
     assert sorted(result["updated"]) == sorted(user["email"] for user in existing)
     assert len(emulator.state["experienceUsers"]) == 32
+
+
+def test_two_bulk_runs_create_the_same_user(tmp_path, emulator):
+    """experience_users: never two users. A run whose create meets the user
+    another run has just made either takes it over or fails naming
+    AlreadyExists (documented); either way one more run converges."""
+    entry = {"email": "bulk-race@example.com", "password": password(), "first_name": "Ada"}
+    args = {"config": [entry]}
+    runs, results = race(tmp_path, emulator, "bulk create", "losant.platform.experience_users", args, dict(args),
+                         [{"method": "POST", "path": USERS, "action": "delay", "delay": HOLD, "times": 2}])
+    posts = writes(emulator, "POST", "/experience/users")
+    users = users_by_email(emulator.state).get("bulk-race@example.com", [])
+    failed = [result.get("msg", "") for result in results if result.get("failed")]
+    workdir = tmp_path / "again"
+    out = str(workdir / "records.jsonl")
+    again = PlaybookRun("bulk race again", [play(noted_task("again", "losant.platform.experience_users", args, out),
+                                                 emulator.url)], workdir, verbosity=1).wait()
+    rerun = again.results()["again"]
+    OUTCOMES.add("races", "two experience_users runs create the same user", "one user; documented",
+                 "%d user(s), POST answers %s; %s; next run: changed=%s" % (
+                     len(users), posts, ("loser failed: " + failed[0]) if failed else "both ok", rerun.get("changed")))
+    assert sorted(posts) == [(201, None), (400, "AlreadyExists")], "the race did not happen"
+    assert len(users) == 1
+    assert len(failed) <= 1 and all("AlreadyExists" in message for message in failed), failed
+    assert not rerun.get("failed") and rerun.get("changed") is False, rerun
