@@ -158,9 +158,12 @@ units: $(VENV_STAMP) pythonpath
 	@export PYTHONPATH="$(PYTHONPATH_DIR)"; \
 	$(call run_pytest,tests/unit tests/emulator,units,--ignore=tests/emulator/test_conformance.py)
 
-# Integration tests run ansible against the built and installed collection.
+# Integration tests run ansible against the built and installed collection, at -vvvv,
+# keeping each target's output and log in .build/integration-output for the secret
+# audit of `make reliability` (which runs a target itself when its output is not fresh).
 integration: $(VENV_STAMP) install
-	@export ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_PATH)" PYTHONPATH="$(COLLECTIONS_PATH)"; \
+	@export ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_PATH)" PYTHONPATH="$(COLLECTIONS_PATH)" \
+	  LOSANT_INTEGRATION_VERBOSITY=4 LOSANT_INTEGRATION_OUTPUT="$(BUILD)/integration-output"; \
 	$(call run_pytest,tests/integration,integration,)
 
 # Faults, races, the secret audit, bad input, permissions, TLS and proxies, through ansible-playbook

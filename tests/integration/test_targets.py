@@ -4,6 +4,7 @@ emulator gave, against Losant's official JSON Schemas."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -72,7 +73,20 @@ def run_target(name, tmp_path_factory, verbosity=0, log_path=None):
 
 @pytest.fixture(scope="module", params=TARGETS)
 def target_run(request, tmp_path_factory):
-    return run_target(request.param, tmp_path_factory)
+    """Each target once. With LOSANT_INTEGRATION_OUTPUT (set by `make integration`, with
+    LOSANT_INTEGRATION_VERBOSITY=4), the output and the ANSIBLE_LOG_PATH log of each run are
+    kept in <folder>/<target>/ for the secret audit of tests/reliability/test_secrets.py."""
+    verbosity = int(os.environ.get("LOSANT_INTEGRATION_VERBOSITY") or 0)
+    if not os.environ.get("LOSANT_INTEGRATION_OUTPUT"):
+        return run_target(request.param, tmp_path_factory, verbosity)
+    folder = Path(os.environ["LOSANT_INTEGRATION_OUTPUT"]) / request.param
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    run = run_target(request.param, tmp_path_factory, verbosity, log_path=folder / "ansible.log")
+    (folder / "stdout").write_text(run.process.stdout)
+    (folder / "stderr").write_text(run.process.stderr)
+    (folder / "run.json").write_text(json.dumps({"returncode": run.process.returncode, "verbosity": verbosity}))
+    return run
 
 
 def test_target_passes(target_run):

@@ -1,17 +1,29 @@
-"""The secret audit of the integration targets: each runs once more, through
-the integration runner, at -vvvv with ANSIBLE_LOG_PATH set, and its output
-and log (where every registered result and diff is printed at that
-verbosity) are searched for the API token and every password the target
-uses. The fault, race, permission and TLS runs of this suite go through the
-same audit (reliability_support.PlaybookRun.audit)."""
+"""The secret audit of the integration targets: the output and the log of
+each target run at -vvvv with ANSIBLE_LOG_PATH set (where every registered
+result and diff is printed) are searched for the API token and every
+password the target uses.
 
+`make integration` runs the targets that way and keeps their output in
+.build/integration-output (LOSANT_INTEGRATION_OUTPUT); when a target's kept
+run is younger than the installed collection and than the target's files, it
+is audited as it is, so `make test` runs no target twice. Otherwise the
+target runs here, through the integration runner (run_target). The fault,
+race, permission and TLS runs of this suite go through the same audit
+(reliability_support.PlaybookRun.audit)."""
+
+import json
+import os
 import threading
+from collections import namedtuple
+from pathlib import Path
 
 import pytest
 import yaml
 
 from integration.test_targets import HERE as INTEGRATION, TARGETS, TOKEN as TARGET_TOKEN, run_target
-from reliability_support import AUDIT, OUTCOMES
+from reliability_support import AUDIT, OUTCOMES, REPO, collections_path
+
+Output = namedtuple("Output", "returncode stdout stderr log source")
 
 PARALLEL_TARGETS = 2
 NOT_SECRETS = ("update_password", "password_updated_after")
@@ -40,14 +52,46 @@ def target_secrets():
     return sorted(set(secrets))
 
 
+def _newest(paths):
+    return max(path.stat().st_mtime for path in paths if path.is_file())
+
+
+def kept_output(name):
+    """The run `make integration` kept for target ``name``, if it is at -vvvv and fresh; else None."""
+    folder = Path(os.environ.get("LOSANT_INTEGRATION_OUTPUT") or REPO / ".build" / "integration-output") / name
+    manifest = Path(collections_path()) / "ansible_collections" / "losant" / "platform" / "MANIFEST.json"
+    if not (folder / "run.json").is_file() or not manifest.is_file():
+        return None   # nothing kept, or the collection is not an installed build (a link to the checkout)
+    meta = json.loads((folder / "run.json").read_text())
+    inputs = [manifest, INTEGRATION / "test_targets.py", INTEGRATION / "run_target.yml"]
+    inputs += list((INTEGRATION / "targets").rglob("*"))
+    if meta["verbosity"] < 4 or meta["returncode"] != 0 or (folder / "run.json").stat().st_mtime < _newest(inputs):
+        return None
+    return Output(0, (folder / "stdout").read_text(), (folder / "stderr").read_text(),
+                  (folder / "ansible.log").read_text(errors="replace"), "kept by make integration")
+
+
+def fresh_output(name, tmp_path_factory):
+    log = tmp_path_factory.mktemp("secrets-" + name) / "ansible.log"
+    run = run_target(name, tmp_path_factory, verbosity=4, log_path=log)
+    return Output(run.process.returncode, run.process.stdout, run.process.stderr,
+                  log.read_text(errors="replace") if log.exists() else "", "run here")
+
+
 @pytest.fixture(scope="module")
 def target_runs(request, tmp_path_factory):
-    """Run the targets the selected tests need, PARALLEL_TARGETS at a time: {name: (TargetRun, log path)}."""
+    """The -vvvv output of the targets the selected tests need, run here PARALLEL_TARGETS at a
+    time unless `make integration` kept a fresh one: {name: Output}."""
     for secret in target_secrets():
         AUDIT.add(secret)
     runs = {}
-    pending = [item.callspec.params["target"] for item in request.session.items
-               if hasattr(item, "callspec") and "target" in item.callspec.params]
+    pending = []
+    for item in request.session.items:
+        if hasattr(item, "callspec") and "target" in item.callspec.params:
+            name = item.callspec.params["target"]
+            runs[name] = kept_output(name)
+            if runs[name] is None:
+                pending.append(name)
     lock = threading.Lock()
 
     def worker():
@@ -56,8 +100,7 @@ def target_runs(request, tmp_path_factory):
                 if not pending:
                     return
                 name = pending.pop(0)
-            log = tmp_path_factory.mktemp("secrets-" + name) / "ansible.log"
-            runs[name] = (run_target(name, tmp_path_factory, verbosity=4, log_path=log), log)
+            runs[name] = fresh_output(name, tmp_path_factory)
 
     threads = [threading.Thread(target=worker) for dummy in range(PARALLEL_TARGETS)]
     for thread in threads:
@@ -74,13 +117,13 @@ def test_the_audit_knows_the_targets_secrets():
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_integration_target_at_vvvv_leaks_no_secret(target_runs, target):
-    run, log = target_runs[target]
-    output = run.process.stdout + run.process.stderr
-    assert run.process.returncode == 0, "target %s failed:\n%s" % (target, output[-8000:])
-    assert log.exists() and log.stat().st_size > 0, "ANSIBLE_LOG_PATH was not written"
+    run = target_runs[target]
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, "target %s failed:\n%s" % (target, output[-8000:])
+    assert run.log, "ANSIBLE_LOG_PATH was not written"
     name = "integration target " + target
-    leaks = AUDIT.scan(name, "stdout", run.process.stdout) + AUDIT.scan(name, "stderr", run.process.stderr) + \
-        AUDIT.scan(name, "ANSIBLE_LOG_PATH", log.read_text(errors="replace"))
-    OUTCOMES.add("secrets", "integration target %s at -vvvv" % target, "0 leaks",
-                 "%d leaks in %.0f KB of output and log" % (len(leaks), (len(output) + log.stat().st_size) / 1e3))
+    leaks = AUDIT.scan(name, "stdout", run.stdout) + AUDIT.scan(name, "stderr", run.stderr) + \
+        AUDIT.scan(name, "ANSIBLE_LOG_PATH", run.log)
+    OUTCOMES.add("secrets", "integration target %s at -vvvv (%s)" % (target, run.source), "0 leaks",
+                 "%d leaks in %.0f KB of output and log" % (len(leaks), (len(output) + len(run.log)) / 1e3))
     assert not leaks, "\n".join(str(leak) for leak in leaks)
