@@ -134,6 +134,7 @@ class Plan:
         self.unchanged = 0
         self.errors = []
         self.known_groups = {}  # id -> {id, name, parentId}, to show groups by name
+        self.wanted = {}        # email of a create -> (options, group ids, now): to converge if another run creates it
 
 
 def plan_changes(config, group_ids, current, state, now, groups=()):
@@ -161,6 +162,7 @@ def plan_changes(config, group_ids, current, state, now, groups=()):
                 continue
             body, fields = create_body(params, ids)
             plan.creates.append((entry["email"], body, fields))
+            plan.wanted[entry["email"]] = (params, ids, now)
             continue
         body, fields = user_patch(user, params, ids, now)
         if body:
@@ -190,7 +192,8 @@ def run_writes(client_factory, plan, workers):
     """Run every write of the plan, ``workers`` at a time, each thread with its own client.
 
     Returns (created emails, updated emails, deleted emails, failures); a
-    failure does not stop the other writes.
+    failure does not stop the other writes. A user that another run created
+    meanwhile is updated to match instead (or left, when it already does).
     """
     jobs = [("create", email, body) for email, body, dummy in plan.creates]
     jobs += [("update", user, body) for user, body, dummy in plan.updates]
@@ -208,7 +211,12 @@ def run_writes(client_factory, plan, workers):
         client = client_for_thread()
         try:
             if kind == "create":
-                client.create_experience_user(body)
+                try:
+                    client.create_experience_user(body)
+                except LosantApiError as exc:
+                    if exc.error_type != "AlreadyExists":
+                        raise
+                    return take_over(client, email, exc)
             elif kind == "update":
                 client.update_experience_user(subject["id"], body)
             else:
@@ -217,7 +225,19 @@ def run_writes(client_factory, plan, workers):
             return kind, email, exc.message
         return kind, email, None
 
-    done = {"create": [], "update": [], "delete": []}
+    def take_over(client, email, exc):
+        """Another run created the user since the read: bring that user in line instead."""
+        user = client.find_experience_user_by_email(email)
+        if user is None:
+            raise exc
+        params, ids, now = plan.wanted[email]
+        body = user_patch(user, params, ids, now)[0]
+        if not body:
+            return "converged", email, None
+        client.update_experience_user(user["id"], body)
+        return "update", email, None
+
+    done = {"create": [], "update": [], "delete": [], "converged": []}
     failures = []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for kind, email, error in pool.map(run, jobs):

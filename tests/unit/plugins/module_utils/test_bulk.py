@@ -228,3 +228,35 @@ def test_writes_all_run_and_a_failure_does_not_stop_the_others(workers):
     assert failures == ["create n1@example.com: Losant API request failed: HTTP 400 Validation: no"]
     assert len(log) == 5
     assert 1 <= len(factories) <= workers
+
+
+class RacedClient(WriteClient):
+    """Another run creates the users first: POST answers AlreadyExists."""
+
+    def __init__(self, log, winner):
+        super(RacedClient, self).__init__(log)
+        self.winner = winner
+
+    def create_experience_user(self, body):
+        self._record("create", body["email"])
+        raise LosantApiError("Losant API request failed: HTTP 400 AlreadyExists: taken", status=400,
+                             error_type="AlreadyExists")
+
+    def find_experience_user_by_email(self, email):
+        self.log.append(("find", email))
+        return self.winner.get(email)
+
+
+def test_a_user_created_by_another_run_meanwhile_is_brought_in_line():
+    config = [entry("a@example.com", password="pa55word!", last_name="Mine"),
+              entry("b@example.com", password="pa55word!"),
+              entry("c@example.com", password="pa55word!")]
+    plan = plan_changes(config, [None] * 3, {}, "merged", NOW)
+    winner = {"a@example.com": stored("a@example.com", 1, lastName="Theirs"),
+              "b@example.com": stored("b@example.com", 2)}
+    log = []
+    created, updated, deleted, failures = run_writes(lambda: RacedClient(log, winner), plan, 1)
+    assert created == [] and deleted == []
+    assert updated == ["a@example.com"]
+    assert ("update", "%024x" % 1) in log and ("update", "%024x" % 2) not in log
+    assert failures == ["create c@example.com: Losant API request failed: HTTP 400 AlreadyExists: taken"]
