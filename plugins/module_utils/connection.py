@@ -11,12 +11,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import copy
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.losant.platform.plugins.module_utils.client import (
     REQUESTS_IMPORT_ERROR,
+    LosantApiError,
     LosantClient,
 )
 from ansible_collections.losant.platform.plugins.module_utils.validation import check_id
@@ -60,9 +62,21 @@ def connection_errors(params):
 
 
 def fail_on_errors(module, errors):
-    """Stop before any request when an option breaks a rule, naming every broken rule."""
+    """Stop before any request when an option breaks a rule, naming every broken rule (None: no error)."""
+    errors = [error for error in errors if error]
     if errors:
         module.fail_json(msg="; ".join(errors), errors=errors)
+
+
+@contextlib.contextmanager
+def failures_reported(module, *option_errors):
+    """Fail the task on an API error, with its status and type, or on one of ``option_errors``."""
+    try:
+        yield
+    except LosantApiError as exc:
+        module.fail_json(msg=exc.message, status=exc.status, error_type=exc.error_type)
+    except option_errors as exc:
+        module.fail_json(msg=str(exc))
 
 
 def client_from_module(module):

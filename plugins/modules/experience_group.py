@@ -214,11 +214,11 @@ deleted_groups:
 
 from ansible.module_utils.basic import AnsibleModule, _load_params
 
-from ansible_collections.losant.platform.plugins.module_utils.client import LosantApiError
 from ansible_collections.losant.platform.plugins.module_utils.connection import (
     argument_spec,
     client_from_module,
     fail_on_errors,
+    failures_reported,
 )
 from ansible_collections.losant.platform.plugins.module_utils.groups import (
     GROUP_OPTIONS,
@@ -302,7 +302,7 @@ def main():
     fail_on_errors(module, group_option_errors(params))
     client = client_from_module(module)
 
-    try:
+    with failures_reported(module, GroupError):
         parent = params["parent"] if params["state"] == "present" else None
         candidates = client.query_experience_groups(lookup_query(params["experience_group_id"], params["name"], parent))
         group = pick_group(candidates, params["experience_group_id"], params["name"])
@@ -310,10 +310,6 @@ def main():
             result, diff = remove_group(module, client, group)
         else:
             result, diff = ensure_group(module, client, group, candidates)
-    except GroupError as exc:
-        module.fail_json(msg=str(exc))
-    except LosantApiError as exc:
-        module.fail_json(msg=exc.message, status=exc.status, error_type=exc.error_type)
 
     if module._diff:
         result["diff"] = diff

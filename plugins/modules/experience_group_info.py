@@ -120,12 +120,12 @@ experience_groups:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.losant.platform.plugins.module_utils.client import LosantApiError
 from ansible_collections.losant.platform.plugins.module_utils.common import glob_condition, glob_matches
 from ansible_collections.losant.platform.plugins.module_utils.connection import (
     argument_spec,
     client_from_module,
     fail_on_errors,
+    failures_reported,
 )
 from ansible_collections.losant.platform.plugins.module_utils.groups import group_result
 from ansible_collections.losant.platform.plugins.module_utils.validation import check_id
@@ -156,13 +156,10 @@ def main():
         mutually_exclusive=[("experience_group_id", "name", "name_pattern")],
         supports_check_mode=True,
     )
-    fail_on_errors(module, [error for error in [check_id("experience_group_id", module.params["experience_group_id"])]
-                            if error])
+    fail_on_errors(module, [check_id("experience_group_id", module.params["experience_group_id"])])
     client = client_from_module(module)
-    try:
+    with failures_reported(module):
         groups = read_groups(client, module.params)
-    except LosantApiError as exc:
-        module.fail_json(msg=exc.message, status=exc.status, error_type=exc.error_type)
     groups.sort(key=lambda group: (group.get("name") or "", group["id"]))
     module.exit_json(changed=False, experience_groups=[group_result(group) for group in groups])
 

@@ -305,6 +305,7 @@ from ansible_collections.losant.platform.plugins.module_utils.connection import 
     argument_spec,
     client_from_module,
     fail_on_errors,
+    failures_reported,
 )
 from ansible_collections.losant.platform.plugins.module_utils.users import (
     GROUPS_MAX,
@@ -399,16 +400,12 @@ def main():
     client = client_from_module(module)
     client.add_secret(module.params["password"])
 
-    try:
+    with failures_reported(module, GroupResolutionError):
         user = find_user(client, module.params)
         if module.params["state"] == "absent":
             result, diff = remove_user(module, client, user)
         else:
             result, diff = ensure_user(module, client, user)
-    except GroupResolutionError as exc:
-        module.fail_json(msg=str(exc))
-    except LosantApiError as exc:
-        module.fail_json(msg=exc.message, status=exc.status, error_type=exc.error_type)
 
     if module._diff:
         result["diff"] = diff

@@ -144,12 +144,12 @@ experience_users:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.losant.platform.plugins.module_utils.client import LosantApiError
 from ansible_collections.losant.platform.plugins.module_utils.common import glob_matches
 from ansible_collections.losant.platform.plugins.module_utils.connection import (
     argument_spec,
     client_from_module,
     fail_on_errors,
+    failures_reported,
 )
 from ansible_collections.losant.platform.plugins.module_utils.groups import GroupError
 from ansible_collections.losant.platform.plugins.module_utils.users import user_filter_query, user_result
@@ -210,14 +210,10 @@ def main():
     params = module.params
     errors = [check_id("experience_user_id", params["experience_user_id"]), check_email("email", params["email"])]
     errors.extend(check_tags("user_tags", params["user_tags"]))
-    fail_on_errors(module, [error for error in errors if error])
+    fail_on_errors(module, errors)
     client = client_from_module(module)
-    try:
+    with failures_reported(module, GroupError):
         users = read_users(client, params)
-    except GroupError as exc:
-        module.fail_json(msg=str(exc))
-    except LosantApiError as exc:
-        module.fail_json(msg=exc.message, status=exc.status, error_type=exc.error_type)
     users.sort(key=lambda user: (user.get("email") or "").lower())
     module.exit_json(changed=False, experience_users=[user_result(user) for user in users])
 

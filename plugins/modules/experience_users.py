@@ -231,11 +231,11 @@ from ansible_collections.losant.platform.plugins.module_utils.bulk import (
     resolve_entry_groups,
     run_writes,
 )
-from ansible_collections.losant.platform.plugins.module_utils.client import LosantApiError
 from ansible_collections.losant.platform.plugins.module_utils.connection import (
     argument_spec,
     client_from_module,
     fail_on_errors,
+    failures_reported,
 )
 from ansible_collections.losant.platform.plugins.module_utils.users import group_lookup_needed
 from ansible_collections.losant.platform.plugins.module_utils.validation import format_datetime, utc_now
@@ -292,12 +292,10 @@ def main():
     fail_on_errors(module, errors)
     client = module_client(module)
 
-    try:
+    with failures_reported(module):
         if params["state"] == "gathered":
             gather(module, client)
         planned = plan(module, client)
-    except LosantApiError as exc:
-        module.fail_json(msg=exc.message, status=exc.status, error_type=exc.error_type)
 
     result = dict(
         changed=bool(planned.creates or planned.updates or planned.deletes),
