@@ -15,7 +15,8 @@
 #   make ee             ansible-builder introspect + create on docs/execution-environment.yml -> .build/ee
 #   make artifact       tarball size and file list; install it cleanly; ansible-doc every plugin and role
 #   make test-2.18      units, integration and sanity on ansible-core 2.18 / Python 3.11 (.venv-2.18)
-#   make test           all of the above on the newest ansible-core (not test-2.18: see .ci/run)
+#   make test           all of the above
+#   make bench          benchmark of experience_users (figures for docs/performance.md; not a test)
 #   make changelog      fold changelogs/fragments into the release of galaxy.yml's version, CHANGELOG.rst
 #   make demo           run docs/examples/*.yml twice against the local emulator (tools/demo.sh)
 #   make clean          remove .build and docs/build (keeps the venvs);  make distclean  also removes them
@@ -111,7 +112,7 @@ if [ $$rc -eq 5 ]; then echo "== $(2): no tests collected"; rc=0; fi; \
 exit $$rc
 endef
 
-.PHONY: help venv build install pythonpath units integration reliability conformance sanity lint test demo clean distclean \
+.PHONY: bench help venv build install pythonpath units integration reliability conformance sanity lint test demo clean distclean \
 	changelog-lint changelog docs-lint docs ee artifact test-2.18
 
 help:
@@ -164,7 +165,7 @@ units: $(VENV_STAMP) pythonpath
 integration: $(VENV_STAMP) install
 	@export ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_PATH)" PYTHONPATH="$(COLLECTIONS_PATH)" \
 	  LOSANT_INTEGRATION_VERBOSITY=4 LOSANT_INTEGRATION_OUTPUT="$(BUILD)/integration-output"; \
-	$(call run_pytest,tests/integration,integration,)
+	$(call run_pytest,tests/integration,integration,-n 2 --dist loadgroup)
 
 # Faults, races, the secret audit, bad input, permissions, TLS and proxies, through ansible-playbook
 # against the installed collection; prints a table of cases and outcomes (also .build/reliability-report.md).
@@ -280,14 +281,17 @@ artifact: $(VENV_STAMP) build
 # ---------------------------------------------------------------- version matrix
 
 # The oldest ansible-core line requires_ansible admits: the same units,
-# integration and sanity recipes with CORE=2.18 (its own venv and build tree).
-# Not part of `make test`, which already takes over 12 minutes on 2 cores;
-# it adds about 6 (a fresh venv, the integration targets again, and sanity's
-# venvs for six Pythons).  CI runs both: .ci/run is `make test test-2.18`.
+# integration and sanity recipes with CORE=2.18 (its own venv and build tree),
+# sanity on its controller Python; the newest line's sanity covers every
+# target Python. Part of `make test`.
 test-2.18:
-	@$(MAKE) CORE=2.18 venv units integration sanity
+	@$(MAKE) CORE=2.18 SANITY_PYTHON=3.11 venv units integration sanity
 
-test: venv units integration reliability conformance sanity lint changelog-lint docs-lint artifact ee docs
+test: venv units integration reliability conformance sanity lint changelog-lint docs-lint artifact ee docs test-2.18
+
+# Figures, not a test: experience_users at 1,000 and 10,000 users against the emulator (docs/performance.md).
+bench: $(VENV_STAMP) install
+	@ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_PATH)" "$(VPY)" tests/bench/bench.py --markdown "$(BUILD)/bench.md"
 
 # ---------------------------------------------------------------- demo
 
