@@ -72,9 +72,26 @@ def read_strategy(wanted, total, first_page_size):
     return "list" if pages_left <= in_queries else "in"
 
 
+def in_queries(client, emails):
+    """The users with ``emails`` (any letter case), IN_QUERY_MAX emails a request."""
+    users = []
+    for start in range(0, len(emails), IN_QUERY_MAX):
+        users.extend(client.query_experience_users({"email": {"$in": emails[start:start + IN_QUERY_MAX], "$ci": True}}))
+    return users
+
+
 def read_current_users(client, emails, need_all):
     """Current users by lower-case email: all of them when ``need_all``,
-    else at least those with ``emails``, in as few requests as possible."""
+    else at least those with ``emails``, in as few requests as possible.
+
+    Up to IN_QUERY_MAX emails take one $in query, which no listing can beat.
+    Beyond that the first page of the listing comes first: it holds every
+    user of most applications, and its totalCount tells whether the rest of
+    the listing or $in queries for the emails still missing cost less.
+    """
+    if not need_all and len(emails) <= IN_QUERY_MAX:
+        users = in_queries(client, list(emails))
+        return dict(((user.get("email") or "").lower(), user) for user in users)
     first = client.experience_users_first_page()
     items = first.get("items") or []
     by_email = dict(((user.get("email") or "").lower(), user) for user in items)
@@ -85,9 +102,7 @@ def read_current_users(client, emails, need_all):
     if need_all or read_strategy(len(missing), total, len(items)) == "list":
         users = client.query_experience_users(first_page=first)
     else:
-        users = []
-        for start in range(0, len(missing), IN_QUERY_MAX):
-            users.extend(client.query_experience_users({"email": {"$in": missing[start:start + IN_QUERY_MAX], "$ci": True}}))
+        users = in_queries(client, missing)
     by_email.update(((user.get("email") or "").lower(), user) for user in users)
     return by_email
 
@@ -149,7 +164,9 @@ def plan_changes(config, group_ids, current, state, now, groups=()):
         listed.add(key)
         user = current.get(key)
         if state == "deleted":
-            if user is not None:
+            if user is None:
+                plan.unchanged += 1
+            else:
                 plan.deletes.append(user)
             continue
         params = desired_entry(entry, state)
@@ -191,9 +208,9 @@ def plan_diffs(plan):
 def run_writes(client_factory, plan, workers):
     """Run every write of the plan, ``workers`` at a time, each thread with its own client.
 
-    Returns (created emails, updated emails, deleted emails, failures); a
-    failure does not stop the other writes. A user that another run created
-    meanwhile is updated to match instead (or left, when it already does).
+    Returns (done, failures): ``done`` maps "create", "update", "delete" and
+    "converged" to the emails written (converged: another run created the user
+    meanwhile, already as wanted); a failure does not stop the other writes.
     """
     jobs = [("create", email, body) for email, body, dummy in plan.creates]
     jobs += [("update", user, body) for user, body, dummy in plan.updates]
@@ -208,8 +225,8 @@ def run_writes(client_factory, plan, workers):
     def run(job):
         kind, subject, body = job
         email = subject if kind == "create" else subject["email"]
-        client = client_for_thread()
         try:
+            client = client_for_thread()
             if kind == "create":
                 try:
                     client.create_experience_user(body)
@@ -223,6 +240,11 @@ def run_writes(client_factory, plan, workers):
                 client.delete_experience_user(subject["id"])
         except LosantApiError as exc:
             return kind, email, exc.message
+        except Exception as exc:
+            # One unexpected error must not hide what the other writes did.
+            client = getattr(local, "client", None)
+            text = client.redact(str(exc)) if client is not None else str(exc)
+            return kind, email, "%s: %s" % (type(exc).__name__, text)
         return kind, email, None
 
     def take_over(client, email, exc):
@@ -245,7 +267,7 @@ def run_writes(client_factory, plan, workers):
                 failures.append("%s %s: %s" % (kind, email, error))
             else:
                 done[kind].append(email)
-    return done["create"], done["update"], done["delete"], failures
+    return done, failures
 
 
 def gathered_config(users, groups):

@@ -32,9 +32,12 @@ options:
         (letter case ignored).
       - One entry that breaks a rule fails the task before any write; the
         message names the entry's index and email.
+      - Required with every O(state) but V(gathered), so that a forgotten
+        O(config) never reads as "no users". An explicit empty list is
+        taken at its word - with O(state=overridden) it deletes every user
+        (see O(max_deletions)).
     type: list
     elements: dict
-    default: []
     suboptions:
       email:
         description:
@@ -114,11 +117,12 @@ options:
     type: int
     default: 8
 notes:
-  - "Request budget: reading costs one request for up to 1000 users, then
-    either the remaining pages of the user listing or one query per 100
-    listed emails that were not on the first page, whichever is fewer. Group
-    names cost one more request in all. Then one request per user created,
-    updated or deleted."
+  - "Request budget: up to 100 listed users are read with one query.
+    Beyond that (and for O(state=overridden), which reads every user) the
+    first page of the user listing comes first - up to 1000 users - then
+    either the remaining pages or one query per 100 listed emails that were
+    not on the first page, whichever is fewer. Group names cost one more
+    request in all. Then one request per user created, updated or deleted."
   - In diff mode there is one C(before)/C(after) per changed user, headed by its email.
   - A write that fails does not stop the others; the task then fails, listing
     each failure, and reports what was done in RV(created), RV(updated) and RV(deleted).
@@ -180,7 +184,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 created:
-  description: Emails of the users created (or that would be, in check mode).
+  description:
+    - Emails of the users created (or that would be, in check mode).
+    - After writes, these lists hold what was written; a user that another
+      run created meanwhile, already as wanted, counts in RV(unchanged).
   returned: always
   type: list
   elements: str
@@ -198,7 +205,9 @@ deleted:
   elements: str
   sample: [former.one@acme.example.com]
 unchanged:
-  description: How many listed users already matched.
+  description:
+    - How many listed users already matched (with O(state=deleted), how many
+      were already absent).
   returned: always
   type: int
   sample: 998
@@ -276,14 +285,18 @@ def plan(module, client):
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(
-            config=dict(type="list", elements="dict", default=[], options=USER_ENTRY_OPTIONS),
+            config=dict(type="list", elements="dict", options=USER_ENTRY_OPTIONS),
             state=dict(type="str", default="merged", choices=STATES),
             max_deletions=dict(type="int"),
             workers=dict(type="int", default=8),
         ),
+        # Leaving config out must never mean "no users": with overridden that would delete them all.
+        required_if=[("state", state, ["config"]) for state in ("merged", "replaced", "overridden", "deleted")],
         supports_check_mode=True,
     )
     params = module.params
+    if params["config"] is None:
+        params["config"] = []
     errors = config_errors(params["config"])
     if params["workers"] < 1:
         errors.append("workers must be 1 or more, got %d" % params["workers"])
@@ -305,15 +318,26 @@ def main():
         unchanged=planned.unchanged,
         changed_fields=dict((user["email"], fields) for user, dummy, fields in planned.updates),
     )
-    if module._diff:
-        result["diff"] = plan_diffs(planned)
+    diffs = plan_diffs(planned) if module._diff else []
     if not module.check_mode and result["changed"]:
-        created, updated, deleted, failures = run_writes(lambda: module_client(module), planned, params["workers"])
-        result.update(created=created, updated=updated, deleted=deleted)
+        done, failures = run_writes(lambda: module_client(module), planned, params["workers"])
+        # Report what was written, not what was planned.
+        written = set(done["create"] + done["update"] + done["delete"])
+        result.update(
+            changed=bool(written), created=done["create"], updated=done["update"], deleted=done["delete"],
+            unchanged=planned.unchanged + len(done["converged"]),
+            changed_fields=dict((email, fields) for email, fields in result["changed_fields"].items()
+                                if email in written),
+        )
+        diffs = [diff for diff in diffs if diff["before_header"] in written]
         if failures:
+            if module._diff:
+                result["diff"] = diffs
             module.fail_json(msg="%d of %d writes failed: %s" % (
                 len(failures), len(planned.creates) + len(planned.updates) + len(planned.deletes),
                 "; ".join(failures[:20])), failures=failures, **result)
+    if module._diff:
+        result["diff"] = diffs
     module.exit_json(**result)
 
 

@@ -83,10 +83,26 @@ class FakeClient:
         return [user for user in self.users if user["email"].lower() in wanted]
 
 
+def test_up_to_100_emails_cost_one_in_query_however_many_users_exist():
+    users = [stored("u%05d@example.com" % i, i) for i in range(5000)]
+    client = FakeClient(users)
+    wanted = ["U%05d@example.com" % i for i in range(4900, 5000)]
+    found = read_current_users(client, wanted, need_all=False)
+    assert client.calls == [("in", 100)]
+    assert sorted(found) == sorted(email.lower() for email in wanted)
+
+
+def test_no_email_costs_no_request():
+    client = FakeClient([stored("u1@example.com", 1)])
+    assert read_current_users(client, [], need_all=False) == {}
+    assert client.calls == []
+
+
 def test_one_request_when_everything_is_on_the_first_page():
     users = [stored("u%d@example.com" % i, i) for i in range(900)]
     client = FakeClient(users)
-    found = read_current_users(client, ["U1@example.com", "new@example.com"], need_all=False)
+    found = read_current_users(client, ["U%d@example.com" % i for i in range(150)] + ["new@example.com"],
+                               need_all=False)
     assert client.calls == [("first_page",)]
     assert found["u1@example.com"]["id"] == "%024x" % 1
 
@@ -94,7 +110,7 @@ def test_one_request_when_everything_is_on_the_first_page():
 def test_few_missing_emails_are_looked_up_with_in_queries_of_100():
     users = [stored("u%05d@example.com" % i, i) for i in range(10000)]
     client = FakeClient(users)
-    wanted = ["u%05d@example.com" % i for i in range(9000, 9150)]
+    wanted = ["u%05d@example.com" % i for i in range(900, 1000)] + ["u%05d@example.com" % i for i in range(9000, 9150)]
     found = read_current_users(client, wanted, need_all=False)
     assert client.calls == [("first_page",), ("in", 100), ("in", 50)]
     assert all(email in found for email in wanted)
@@ -222,9 +238,9 @@ def test_writes_all_run_and_a_failure_does_not_stop_the_others(workers):
         factories.append(1)
         return WriteClient(log, fail_on="n1@example.com")
 
-    created, updated, deleted, failures = run_writes(factory, plan, workers)
-    assert sorted(created) == ["n0@example.com", "n2@example.com"]
-    assert updated == ["a@example.com"] and deleted == ["z@example.com"]
+    done, failures = run_writes(factory, plan, workers)
+    assert sorted(done["create"]) == ["n0@example.com", "n2@example.com"]
+    assert done["update"] == ["a@example.com"] and done["delete"] == ["z@example.com"]
     assert failures == ["create n1@example.com: Losant API request failed: HTTP 400 Validation: no"]
     assert len(log) == 5
     assert 1 <= len(factories) <= workers
@@ -255,8 +271,35 @@ def test_a_user_created_by_another_run_meanwhile_is_brought_in_line():
     winner = {"a@example.com": stored("a@example.com", 1, lastName="Theirs"),
               "b@example.com": stored("b@example.com", 2)}
     log = []
-    created, updated, deleted, failures = run_writes(lambda: RacedClient(log, winner), plan, 1)
-    assert created == [] and deleted == []
-    assert updated == ["a@example.com"]
+    done, failures = run_writes(lambda: RacedClient(log, winner), plan, 1)
+    assert done["create"] == [] and done["delete"] == []
+    assert done["update"] == ["a@example.com"] and done["converged"] == ["b@example.com"]
     assert ("update", "%024x" % 1) in log and ("update", "%024x" % 2) not in log
     assert failures == ["create c@example.com: Losant API request failed: HTTP 400 AlreadyExists: taken"]
+
+
+class BrokenClient(WriteClient):
+    """A write that raises something other than an API error, with the token in its text."""
+
+    def update_experience_user(self, user_id, body):
+        self._record("update", user_id)
+        raise ValueError("bad state for Bearer tok-secret-1")
+
+    def redact(self, text):
+        return text.replace("tok-secret-1", "********")
+
+
+def test_an_unexpected_error_in_one_write_is_a_failure_and_the_others_are_reported():
+    current = {"a@example.com": stored("a@example.com", 1), "z@example.com": stored("z@example.com", 2)}
+    config = [entry("a@example.com", last_name="X"), entry("n@example.com", password="pa55word!")]
+    plan = plan_changes(config, [None] * 2, current, "overridden", NOW)
+    done, failures = run_writes(lambda: BrokenClient([]), plan, 2)
+    assert done["create"] == ["n@example.com"] and done["delete"] == ["z@example.com"] and done["update"] == []
+    assert failures == ["update a@example.com: ValueError: bad state for Bearer ********"]
+
+
+def test_deleted_counts_listed_users_that_are_already_gone_as_unchanged():
+    current = {"a@example.com": stored("a@example.com", 1), "z@example.com": stored("z@example.com", 2)}
+    plan = plan_changes([entry("a@example.com"), entry("gone@example.com")], [None] * 2, current, "deleted", NOW)
+    assert [user["email"] for user in plan.deletes] == ["a@example.com"]
+    assert plan.unchanged == 1 and plan.creates == [] and plan.updates == []

@@ -28,10 +28,15 @@ def run(capsys, args, *answers, **kwargs):
 FIRST_PAGE = ("GET", USERS, query_params(), None)
 
 
+def in_query(*emails):
+    return ("GET", USERS, query_params('{"email":{"$ci":true,"$in":%s}}' % json.dumps(list(emails)).replace(" ", "")),
+            None)
+
+
 def test_no_change_costs_one_request(capsys):
     result, session = run(capsys, dict(config=[{"email": "U0001@example.com", "first_name": "F"}]),
-                          listing(user(1), user(2)))
-    assert session.summary() == [FIRST_PAGE]
+                          listing(user(1)))
+    assert session.summary() == [in_query("U0001@example.com")]
     assert result["changed"] is False and result["unchanged"] == 1
     assert result["created"] == [] and result["updated"] == [] and result["deleted"] == []
 
@@ -44,7 +49,7 @@ def test_merged_creates_and_updates_after_one_read_and_one_group_listing(capsys)
                           response(200, user(1, experienceGroups=[{"id": G1, "name": "Operators"}])),
                           response(201, user(3, "new@example.com")))
     assert session.summary() == [
-        FIRST_PAGE,
+        in_query("u0001@example.com", "new@example.com"),
         ("GET", GROUPS, query_params(), None),
         ("POST", USERS, {}, {"email": "new@example.com", "password": PASSWORD}),
         ("PATCH", USERS + "/" + "%024x" % 1, {}, {"experienceGroupIds": [G1]}),
@@ -54,15 +59,12 @@ def test_merged_creates_and_updates_after_one_read_and_one_group_listing(capsys)
 
 
 def test_missing_emails_beyond_the_first_page_cost_one_in_query(capsys):
+    config = [{"email": "u%04d@example.com" % i} for i in range(100)] + [{"email": "u4321@example.com"}]
     first = listing(*[user(i) for i in range(1000)], total=5000)
     found = listing(user(4321))
-    result, session = run(capsys, dict(config=[{"email": "u4321@example.com"}, {"email": "u0005@example.com"}]),
-                          first, found)
-    assert session.summary() == [
-        FIRST_PAGE,
-        ("GET", USERS, query_params('{"email":{"$ci":true,"$in":["u4321@example.com"]}}'), None),
-    ]
-    assert result["unchanged"] == 2
+    result, session = run(capsys, dict(config=config), first, found)
+    assert session.summary() == [FIRST_PAGE, in_query("u4321@example.com")]
+    assert result["unchanged"] == 101
 
 
 def test_check_mode_plans_and_diffs_but_never_writes(capsys):
@@ -124,3 +126,52 @@ def test_gathered_reads_users_and_groups_and_writes_nothing(capsys):
         {"email": "b@example.com", "first_name": "F", "last_name": "", "user_tags": {},
          "experience_groups": ["Operators"]},
     ]
+
+
+def test_config_left_out_fails_unless_gathering(capsys):
+    result, session = run(capsys, dict(state="overridden"))
+    assert result["failed"] is True
+    assert result["msg"] == "state is overridden but all of the following are missing: config"
+    assert session.calls == []
+
+
+def test_max_deletions_also_guards_state_deleted(capsys):
+    config = [{"email": "u0001@example.com"}, {"email": "u0002@example.com"}, {"email": "gone@example.com"}]
+    result, session = run(capsys, dict(config=config, state="deleted", max_deletions=1),
+                          listing(user(1), user(2)))
+    assert result["failed"] is True
+    assert result["msg"].startswith("max_deletions: this task would delete 2 users, more than max_deletions=1")
+    assert [call[0] for call in session.summary()] == ["GET"]
+
+
+def test_deleted_reports_absent_users_as_unchanged(capsys):
+    config = [{"email": "u0001@example.com"}, {"email": "gone@example.com"}]
+    result, session = run(capsys, dict(config=config, state="deleted"), listing(user(1)), response(200, {"success": True}))
+    assert result["changed"] is True and result["deleted"] == ["u0001@example.com"] and result["unchanged"] == 1
+    assert session.summary()[1] == ("DELETE", USERS + "/" + "%024x" % 1, {}, None)
+
+
+def test_a_password_set_always_is_masked_in_the_diff(capsys):
+    config = [{"email": "u0001@example.com", "password": PASSWORD, "update_password": "always"}]
+    result, session = run(capsys, dict(config=config), listing(user(1)), check_mode=True, diff=True)
+    assert result["changed_fields"] == {"u0001@example.com": ["password"]}
+    assert result["diff"][0]["after"]["password"] == "<new password will be set>"
+    assert "password" not in result["diff"][0]["before"]
+
+
+def test_a_user_another_run_created_as_wanted_counts_as_unchanged(capsys):
+    config = [{"email": "new@example.com", "password": PASSWORD, "first_name": "F"}]
+    result, session = run(capsys, dict(config=config), listing(),
+                          response(400, {"type": "AlreadyExists", "message": "email already taken"}),
+                          listing(user(7, "new@example.com")))
+    assert [call[0] for call in session.summary()] == ["GET", "POST", "GET"]
+    assert result["changed"] is False and result["created"] == [] and result["unchanged"] == 1
+
+
+def test_after_a_partial_failure_the_diff_shows_only_what_was_written(capsys):
+    config = [{"email": "a@example.com", "password": PASSWORD}, {"email": "b@example.com", "password": PASSWORD}]
+    result, session = run(capsys, dict(config=config), listing(),
+                          response(201, user(1, "a@example.com")),
+                          response(400, {"type": "Validation", "message": "email is invalid"}), diff=True)
+    assert result["failed"] is True and result["changed"] is True
+    assert [diff["after_header"] for diff in result["diff"]] == ["a@example.com"]
