@@ -49,7 +49,8 @@ USER_OPTIONS = dict(
     password_updated_after=dict(type="str", no_log=False),
     user_tags=dict(type="dict"),
     purge_user_tags=dict(type="bool", default=False),
-    experience_groups=dict(type="list", elements="str"),
+    # raw: a group as this collection returns it (a dict with its id) is accepted too.
+    experience_groups=dict(type="list", elements="raw"),
     purge_experience_groups=dict(type="bool", default=False),
     invalidate_tokens=dict(type="bool", default=False),
 )
@@ -74,7 +75,10 @@ def user_option_errors(params, now=None):
         if len(groups) > GROUPS_MAX:
             errors.append("experience_groups may list at most %d groups, got %d" % (GROUPS_MAX, len(groups)))
         for entry in groups:
-            if not entry or len(entry) > GROUP_NAME_MAX:
+            if not isinstance(entry, str):
+                errors.append("experience_groups entries must be group names, group ids or groups as "
+                              "experience_user returns them (with an id), got %r" % (entry,))
+            elif not entry or len(entry) > GROUP_NAME_MAX:
                 errors.append("experience_groups entries must be group names of 1 to %d characters or group ids, got %r"
                               % (GROUP_NAME_MAX, entry[:80]))
     threshold = params.get("password_updated_after")
@@ -86,6 +90,21 @@ def user_option_errors(params, now=None):
             errors.append("password_updated_after cannot be combined with update_password=always, "
                           "which sets the password on every run")
     return [error for error in errors if error]
+
+
+def group_references(entries):
+    """experience_groups as names or ids: a group as the modules return it
+    (a dict with an id) becomes its id, a number its text; None stays None."""
+    if entries is None:
+        return None
+    references = []
+    for entry in entries:
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            entry = entry["id"]
+        elif isinstance(entry, (int, float)) and not isinstance(entry, bool):
+            entry = str(entry)
+        references.append(entry)
+    return references
 
 
 def group_lookup_needed(entries):

@@ -54,8 +54,9 @@ options:
     type: str
   parent:
     description:
-      - The parent group, by exact name or by id. Groups nest; a user in a
-        group sees what its ancestors grant.
+      - The parent group, by exact name or by id. Groups nest; in Losant the
+        members of a group (and of its ancestors) are also treated as members
+        of its descendant groups and are associated with their devices.
       - V("") or V(null) makes the group a top-level group. Left out, the
         group stays where it is.
       - A parent that is unknown, ambiguous, the group itself or one of its
@@ -85,7 +86,9 @@ options:
 notes:
   - "Request budget: a task that changes nothing costs one HTTP request; an
     update adds one PATCH; a create is one lookup and one POST. A delete is
-    one lookup, one query for descendants, and one DELETE per group deleted."
+    one lookup, one query for descendants, and one DELETE per group deleted.
+    In diff mode, moving a group to another parent costs one more request,
+    to name the parent it leaves."
   - "Group names are not unique in Losant: two runs creating the same group at
     the same moment make two groups, and later runs by O(name) then fail,
     listing both ids. A create that timed out (or got a 504) is looked up but
@@ -245,6 +248,17 @@ def parent_was_given(module):
     return module.params["parent"] is not None or "parent" in _load_params()
 
 
+def old_parent_name(client, group, candidates, known):
+    """{id: name} of the group's current parent, so that a diff names both parents alike;
+    a request only when the lookup did not already bring that parent."""
+    parent_id = (group or {}).get("parentId")
+    if not parent_id or parent_id in known:
+        return {}
+    found = [candidate for candidate in candidates if candidate.get("id") == parent_id]
+    parent = found[0] if found else client.get_experience_group(parent_id)
+    return {parent_id: parent["name"]} if parent else {}
+
+
 def remove_group(module, client, group):
     if group is None:
         return dict(changed=False, experience_group={}, changed_fields=[], deleted_groups=[]), {}
@@ -278,6 +292,8 @@ def ensure_group(module, client, group, candidates):
         body, changed_fields = group_create_body(params, parent_id)
     else:
         body, changed_fields = group_patch(group, params, parent_was_given(module), parent_id)
+    if module._diff and "parentId" in body:
+        names.update(old_parent_name(client, group, candidates, names))
     if not body:
         return dict(changed=False, experience_group=group_result(group), changed_fields=[]), \
             dict(before=group_view(group, names), after=group_view(group, names))

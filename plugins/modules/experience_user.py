@@ -100,14 +100,17 @@ options:
     default: false
   experience_groups:
     description:
-      - Experience groups the user belongs to, by name or by id.
+      - Experience groups the user belongs to, by name or by id. A group as
+        this module or M(losant.platform.experience_user_info) returns it in
+        C(experience_groups) (a dictionary with its C(id)) is taken by its id,
+        so a returned user's groups can be given back as they are.
       - Added to the user's current groups unless O(purge_experience_groups=true).
       - A value of 24 hexadecimal characters is taken as a group id. Names are
         resolved with one listing of the application's groups; an unknown
         name, or a name that several groups share, fails the task and lists
         the candidates. At most 1000 groups.
     type: list
-    elements: str
+    elements: raw
   purge_experience_groups:
     description:
       - When V(true), the user belongs to exactly O(experience_groups) and no
@@ -313,6 +316,7 @@ from ansible_collections.losant.platform.plugins.module_utils.users import (
     GroupResolutionError,
     create_body,
     group_lookup_needed,
+    group_references,
     known_groups_of,
     normalized_ids,
     predict_user,
@@ -396,6 +400,7 @@ def main():
         required_by={"password_updated_after": "password"},
         supports_check_mode=True,
     )
+    module.params["experience_groups"] = group_references(module.params["experience_groups"])
     fail_on_errors(module, user_option_errors(module.params))
     client = client_from_module(module)
     client.add_secret(module.params["password"])

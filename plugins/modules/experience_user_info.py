@@ -85,8 +85,9 @@ EXAMPLES = r"""
       register: orphans
 
     # Round trip: an item of experience_users carries the option names of
-    # experience_user, so it can be fed straight back - here with one tag
-    # added; everything else stays as it is.
+    # experience_user, and its experience_groups are taken as they are, so it
+    # can be fed straight back - here with one tag added; everything else
+    # stays as it is.
     - name: Tag every contractor for review
       losant.platform.experience_user:
         experience_user_id: "{{ item.id }}"
@@ -94,7 +95,7 @@ EXAMPLES = r"""
         first_name: "{{ item.first_name | default(omit) }}"
         last_name: "{{ item.last_name | default(omit) }}"
         user_tags: "{{ item.user_tags | combine({'review': 'pending'}) }}"
-        experience_groups: "{{ item.experience_groups | map(attribute='id') | list }}"
+        experience_groups: "{{ item.experience_groups }}"
         purge_experience_groups: true
       loop: "{{ contractors.experience_users }}"
       loop_control:

@@ -81,10 +81,11 @@ options:
         default: false
       experience_groups:
         description:
-          - Group names or ids; added to the current groups with
+          - Group names or ids (or groups as the modules return them, taken by
+            their C(id)); added to the current groups with
             O(state=merged) unless O(config[].purge_experience_groups=true).
         type: list
-        elements: str
+        elements: raw
       purge_experience_groups:
         description:
           - With O(state=merged), make the groups exactly O(config[].experience_groups).
@@ -246,7 +247,7 @@ from ansible_collections.losant.platform.plugins.module_utils.connection import 
     fail_on_errors,
     failures_reported,
 )
-from ansible_collections.losant.platform.plugins.module_utils.users import group_lookup_needed
+from ansible_collections.losant.platform.plugins.module_utils.users import group_lookup_needed, group_references
 from ansible_collections.losant.platform.plugins.module_utils.validation import format_datetime, utc_now
 
 
@@ -297,6 +298,8 @@ def main():
     params = module.params
     if params["config"] is None:
         params["config"] = []
+    for entry in params["config"]:
+        entry["experience_groups"] = group_references(entry["experience_groups"])
     errors = config_errors(params["config"])
     if params["workers"] < 1:
         errors.append("workers must be 1 or more, got %d" % params["workers"])

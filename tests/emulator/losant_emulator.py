@@ -1016,7 +1016,7 @@ class Store(object):
     def list_users(self, params):
         opts = parse_list_params(params, USER_SORT_FIELDS, "email", USER_FILTER_FIELDS)
         group_param = _param(params, "experienceGroupId")
-        include_desc = (_param(params, "includeAncestorGroups") or "").lower() in TRUE_STRINGS
+        include_ancestors = (_param(params, "includeAncestorGroups") or "").lower() in TRUE_STRINGS
         if group_param is not None and group_param not in ("any", "none") \
                 and not ID_RE.match(group_param):
             raise _validation("experienceGroupId must be an id, 'any' or 'none'")
@@ -1032,8 +1032,9 @@ class Store(object):
                 elif group_param is not None:
                     gid = group_param.lower()
                     wanted = set([gid])
-                    if include_desc and gid in self.groups:
-                        wanted |= self.descendants(gid)
+                    if include_ancestors and gid in self.groups:
+                        # Members of a parent group count as members of its child groups.
+                        wanted |= set(self.ancestors(gid))
                     members = set()
                     for g in wanted:
                         if g in self.groups:

@@ -78,7 +78,7 @@ def exercise(emu):
                    {"filterField": "email", "filter": "*example*"},
                    {"filterField": "firstName", "filter": "F*"},
                    {"experienceGroupId": "any"}, {"experienceGroupId": "none"},
-                   {"experienceGroupId": root["id"], "includeAncestorGroups": "true"},
+                   {"experienceGroupId": leaf["id"], "includeAncestorGroups": "true"},
                    {"_actions": "false", "_links": "true", "_embedded": "true"},
                    q({"email": {"$eq": "full.user@example.com", "$ci": True}}),
                    q({"$or": [{"userTags": {"role": {"$in": ["admin"]}}}, {"experienceGroupId": None}]}),

@@ -514,7 +514,7 @@ def test_glob_filter(api):
     assert names == ["North Site", "Northern"]
 
 
-def test_experience_group_filter_any_none_and_descendants(api):
+def test_experience_group_filter_any_none_and_ancestors(api):
     seed(api, groups=[{"name": "top"}, {"name": "child", "parentName": "top"},
                       {"name": "grandchild", "parentName": "child"}, {"name": "other"}],
          users=[{"email": "top@example.com", "experienceGroups": ["top"]},
@@ -525,9 +525,11 @@ def test_experience_group_filter_any_none_and_descendants(api):
     assert api.emails(experienceGroupId="any") == ["gc@example.com", "other@example.com", "top@example.com"]
     assert api.emails(experienceGroupId="none") == ["none@example.com"]
     assert api.emails(experienceGroupId=groups["top"]) == ["top@example.com"]
-    assert api.emails(experienceGroupId=groups["top"], includeAncestorGroups="true") == \
+    assert api.emails(experienceGroupId=groups["top"], includeAncestorGroups="true") == ["top@example.com"]
+    assert api.emails(experienceGroupId=groups["grandchild"]) == ["gc@example.com"]
+    assert api.emails(experienceGroupId=groups["grandchild"], includeAncestorGroups="true") == \
         ["gc@example.com", "top@example.com"]
-    assert api.emails(experienceGroupId=groups["child"], includeAncestorGroups="true") == ["gc@example.com"]
+    assert api.emails(experienceGroupId=groups["child"], includeAncestorGroups="true") == ["top@example.com"]
     assert api.emails(experienceGroupId=MISSING_ID) == []
     assert api.list_users(experienceGroupId=groups["top"])["experienceGroupId"] == groups["top"]
 

@@ -7,6 +7,7 @@ from ansible_collections.losant.platform.plugins.module_utils.users import (
     desired_group_ids,
     desired_tags,
     group_lookup_needed,
+    group_references,
     known_groups_of,
     normalized_ids,
     password_due,
@@ -219,3 +220,9 @@ def test_group_ids_in_upper_case_match_losants_lower_case_ids():
     assert resolve_group_ids([G1.upper(), "Operators"], GROUPS) == [G1]
     user = {"experienceGroups": [{"id": G1}]}
     assert user_patch(user, params(), normalized_ids([G1.upper()]), NOW) == ({}, [])
+
+
+def test_group_references_take_returned_groups_by_id_and_numbers_as_text():
+    assert group_references(None) is None
+    assert group_references(["Viewers", {"id": G1, "name": "Operators"}, 2026, {"name": "x"}]) == \
+        ["Viewers", G1, "2026", {"name": "x"}]

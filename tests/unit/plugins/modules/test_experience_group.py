@@ -142,11 +142,12 @@ def test_an_id_in_upper_case_finds_the_group(capsys):
 def test_parent_null_or_empty_moves_the_group_to_the_top_level(capsys, parent):
     moved = dict(OPERATORS, parentId=None, ancestorIds=[])
     result, session = run(capsys, dict(name="Acme Operators", parent=parent),
-                          listing(OPERATORS), response(200, moved), diff=True)
+                          listing(OPERATORS), response(200, ACME), response(200, moved), diff=True)
     assert session.summary() == [lookup('{"name":"Acme Operators"}'),
+                                 ("GET", one(ROOT), {}, None),
                                  ("PATCH", one(CHILD), {}, {"parentId": None})]
     assert result["changed_fields"] == ["parent"]
-    assert result["diff"]["before"]["parent"] == ROOT
+    assert result["diff"]["before"]["parent"] == "Acme"
     assert result["diff"]["after"]["parent"] is None
     assert result["experience_group"]["ancestor_ids"] == []
 
@@ -159,9 +160,19 @@ def test_parent_left_out_leaves_the_group_where_it_is(capsys):
 def test_moving_under_another_parent(capsys):
     moved = dict(NIGHT, parentId=OTHER, ancestorIds=[OTHER])
     result, session = run(capsys, dict(name="Night Shift", parent="Viewers"),
-                          listing(NIGHT, VIEWERS), response(200, moved), diff=True)
-    assert session.summary()[1] == ("PATCH", one(GRANDCHILD), {}, {"parentId": OTHER})
+                          listing(NIGHT, VIEWERS), response(200, OPERATORS), response(200, moved), diff=True)
+    assert session.summary()[1:] == [("GET", one(CHILD), {}, None),
+                                     ("PATCH", one(GRANDCHILD), {}, {"parentId": OTHER})]
+    assert result["diff"]["before"]["parent"] == "Acme Operators"
     assert result["diff"]["after"]["parent"] == "Viewers"
+
+
+def test_without_diff_mode_a_move_costs_no_lookup_of_the_old_parent(capsys):
+    moved = dict(NIGHT, parentId=OTHER, ancestorIds=[OTHER])
+    result, session = run(capsys, dict(name="Night Shift", parent="Viewers"),
+                          listing(NIGHT, VIEWERS), response(200, moved))
+    assert [call[0] for call in session.summary()] == ["GET", "PATCH"]
+    assert "diff" not in result
     assert result["experience_group"]["ancestor_ids"] == [OTHER]
 
 

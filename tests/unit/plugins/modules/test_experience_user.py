@@ -109,6 +109,22 @@ def test_group_ids_need_no_listing(capsys):
     assert len(session.calls) == 1 and result["changed"] is False
 
 
+def test_groups_as_returned_are_taken_by_id_and_need_no_listing(capsys):
+    returned = experience_user.user_result(stored_user())["experience_groups"]
+    result, session = run(capsys, dict(email="jane@example.com", experience_groups=returned,
+                                       purge_experience_groups=True), listing(stored_user()))
+    assert returned[0]["id"] == G1
+    assert len(session.calls) == 1 and result["changed"] is False
+
+
+def test_a_group_dict_without_an_id_is_refused_before_any_request(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", experience_groups=[{"name": "Operators"}]))
+    assert result["failed"] is True
+    assert result["msg"] == ("experience_groups entries must be group names, group ids or groups as experience_user "
+                             "returns them (with an id), got {'name': 'Operators'}")
+    assert session.calls == []
+
+
 def test_unknown_group_fails_before_any_write(capsys):
     result, session = run(capsys, dict(email="jane@example.com", experience_groups=["Operatorz"]),
                           listing(stored_user()), listing({"id": G1, "name": "Operators", "parentId": None}))
