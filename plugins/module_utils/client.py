@@ -180,12 +180,16 @@ class LosantClient:
             if status in AUTH_HINTS:
                 reason += "; " + AUTH_HINTS[status]
             return _Failure("", None, False, self._error(method, path, reason, status, error_type))
+        # Losant accepted a write whose answer cannot be read: say that it has probably taken effect.
+        accepted = "; the %s was accepted, so the change has probably been made: run the task again to " \
+                   "converge" % method if method != "GET" else ""
         if not response.content:
-            return _Failure("", None, False, self._error(method, path, "HTTP %d with an empty body" % status, status))
+            return _Failure("", None, False, self._error(
+                method, path, "HTTP %d with an empty body%s" % (status, accepted), status))
         decoded = _json_or_none(response)
         if decoded is None:
-            return _Failure("", None, False, self._error(
-                method, path, "HTTP %d with a body that is not JSON (%s)" % (status, _content_type(response)), status))
+            return _Failure("", None, False, self._error(method, path, "HTTP %d with a body that is not JSON (%s)%s" % (
+                status, _content_type(response), accepted), status))
         return decoded
 
     def _describe(self, response):

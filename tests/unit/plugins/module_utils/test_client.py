@@ -172,6 +172,18 @@ def test_a_success_without_json_fails_clearly(raw, cause):
     with pytest.raises(LosantApiError) as caught:
         client.get_experience_user(USER_ID)
     assert cause in caught.value.message
+    assert "accepted" not in caught.value.message
+
+
+@pytest.mark.parametrize("raw,cause", [(b"{not json", "not JSON"), (b"", "empty body")])
+def test_a_write_answered_without_json_says_it_has_probably_taken_effect(raw, cause):
+    client = make_client(response(200, raw=raw, headers={"Content-Type": "application/json"}))
+    with pytest.raises(LosantApiError) as caught:
+        client.update_experience_user(USER_ID, {"firstName": "J"})
+    assert cause in caught.value.message
+    assert caught.value.message.endswith("the PATCH was accepted, so the change has probably been made: run the task "
+                                         "again to converge")
+    assert len(client.session.calls) == 1
 
 
 def test_post_after_a_lost_answer_looks_up_before_retrying_and_finds_the_user():
