@@ -17,7 +17,7 @@ from losant_emulator import DEFAULT_APPLICATION_ID, Emulator
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-TOKEN = "integration-token-5b2c8e"
+TOKEN = "integration-token-5b2c8e91d4a7f03c6e28b5d1a9f47c20"
 TARGETS = sorted(path.name for path in (HERE / "targets").iterdir() if (path / "tasks" / "main.yml").is_file())
 
 

@@ -14,6 +14,7 @@ from reliability_support import REPO, group_shape, groups_by_name, password, use
 USERS_LIST = r"/experience/users$"
 USER_ITEM = r"/experience/users/[0-9a-fA-F]{24}$"
 GROUPS_LIST = r"/experience/groups$"
+GROUP_ITEM = r"/experience/groups/[0-9a-fA-F]{24}$"
 COMMON_GROUPS = [{"name": "Operators"}, {"name": "Viewers"}]
 
 
@@ -234,7 +235,119 @@ class BulkUsers(Driver):
         return problems
 
 
-ALL_DRIVERS = [UserCreate(), UserUpdate(), GroupCreate(), UserInfo(), GroupInfo(), BulkUsers()]
+class UserDelete(Driver):
+    name = "experience_user delete"
+    module = "experience_user"
+    targets = (("DELETE", USER_ITEM),)
+
+    def seed(self, case):
+        return {"experienceUsers": [{"email": _email(case, "delete"), "password": password(), "firstName": "Gone"}]}
+
+    def args(self, case):
+        return {"email": _email(case, "delete"), "state": "absent"}
+
+    def _slice(self, case, state):
+        return [user_shape(user) for user in users_by_email(state).get(_email(case, "delete"), [])]
+
+    def problems(self, case, state, result):
+        users = self._slice(case, state)
+        return [] if not users else ["%d users with email %s, want none" % (len(users), _email(case, "delete"))]
+
+
+class GroupUpdate(Driver):
+    name = "experience_group update"
+    module = "experience_group"
+    targets = (("PATCH", GROUP_ITEM),)
+
+    @staticmethod
+    def group_name(case):
+        return "Update %s" % case
+
+    def seed(self, case):
+        return {"experienceGroups": [{"name": self.group_name(case), "description": "old",
+                                      "groupTags": {"case": case, "stale": "1"}}]}
+
+    def args(self, case):
+        return {"name": self.group_name(case), "description": "new", "group_tags": {"case": case, "fresh": "1"},
+                "purge_group_tags": True, "parent": "Operators"}
+
+    def _slice(self, case, state):
+        return [group_shape(group) for group in groups_by_name(state).get(self.group_name(case), [])]
+
+    def problems(self, case, state, result):
+        groups = self._slice(case, state)
+        parent = [group["id"] for group in state["experienceGroups"] if group["name"] == "Operators"]
+        want = {"name": self.group_name(case), "description": "new", "groupTags": {"case": case, "fresh": "1"},
+                "parentId": parent[0] if parent else "(no Operators group)"}
+        if len(groups) != 1:
+            return ["%d groups named %r, want exactly 1" % (len(groups), want["name"])]
+        return [] if groups[0] == want else ["group is %r, want %r" % (groups[0], want)]
+
+
+class GroupTreeDelete(Driver):
+    """experience_group state=absent with delete_descendants: a child, then its parent."""
+
+    name = "experience_group delete with descendants"
+    module = "experience_group"
+    targets = (("DELETE", GROUP_ITEM),)
+
+    @staticmethod
+    def names(case):
+        return "Tree %s" % case, "Leaf %s" % case
+
+    def seed(self, case):
+        tree, leaf = self.names(case)
+        return {"experienceGroups": [{"name": tree}, {"name": leaf, "parentName": tree}],
+                "experienceUsers": [{"email": _email(case, "tree"), "experienceGroups": [leaf]}]}
+
+    def args(self, case):
+        return {"name": self.names(case)[0], "state": "absent", "delete_descendants": True}
+
+    def _slice(self, case, state):
+        by_name = groups_by_name(state)
+        return [[group_shape(group) for group in by_name.get(name, [])] for name in self.names(case)]
+
+    def untouched(self, case, before, after):
+        # Deepest first: a failure may leave the parent without its child, never the child without its parent.
+        (tree_before, leaf_before), (tree_after, leaf_after) = self._slice(case, before), self._slice(case, after)
+        return tree_after in ([], tree_before) and leaf_after in ([], leaf_before) and not (leaf_after and not tree_after)
+
+    def problems(self, case, state, result):
+        problems = ["groups named %r remain" % group["name"] for found in self._slice(case, state) for group in found]
+        if len(users_by_email(state).get(_email(case, "tree"), [])) != 1:
+            problems.append("the member of the deleted group is gone: deleting a group must keep its users")
+        return problems
+
+
+class BulkDeleted(Driver):
+    """experience_users state=deleted: two users to delete and one already gone."""
+
+    name = "experience_users deleted"
+    module = "experience_users"
+    targets = (("DELETE", USER_ITEM),)
+
+    def seed(self, case):
+        return {"experienceUsers": [{"email": _email(case, kind), "password": password()}
+                                    for kind in ("bulk-del-a", "bulk-del-b")]}
+
+    def args(self, case):
+        return {"state": "deleted", "workers": 2,
+                "config": [{"email": _email(case, kind)} for kind in ("bulk-del-a", "bulk-del-b", "bulk-del-gone")]}
+
+    def _slice(self, case, state):
+        by_email = users_by_email(state)
+        return [[user_shape(user) for user in by_email.get(_email(case, kind), [])] for kind in ("bulk-del-a", "bulk-del-b")]
+
+    def untouched(self, case, before, after):
+        # Each user on its own is either untouched or gone.
+        return all(a in ([], b) for b, a in zip(self._slice(case, before), self._slice(case, after)))
+
+    def problems(self, case, state, result):
+        return ["users with email %s remain" % found[0]["email"] for found in self._slice(case, state) if found]
+
+
+ALL_DRIVERS = [UserCreate(), UserUpdate(), UserDelete(), GroupCreate(), GroupUpdate(), GroupTreeDelete(),
+               UserInfo(), GroupInfo(), BulkUsers(), BulkDeleted()]
 
 
 def drivers():

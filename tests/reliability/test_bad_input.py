@@ -18,7 +18,7 @@ from ansible_collections.losant.platform.plugins.modules import (
     experience_user,
     experience_user_info,
 )
-from drivers import module_exists
+from drivers import module_exists, module_names
 from losant_emulator import Emulator
 from reliability_support import APP, AUDIT, OUTCOMES, TOKEN, password
 
@@ -180,6 +180,7 @@ def test_bad_input_is_refused_before_any_write(capsys, emulator, name, options, 
 def test_at_least_forty_cases_cover_every_module():
     assert len(CASES) >= 40
     assert set(case[0] for case in CASES) == set(MODULES)
+    assert set(MODULES) == set(module_names()), "a module has no bad-input cases"
 
 
 def _brief(value, limit=90):

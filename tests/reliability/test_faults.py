@@ -14,7 +14,7 @@ import threading
 
 import pytest
 
-from drivers import drivers
+from drivers import drivers, module_names
 from losant_emulator import Emulator
 from reliability_support import AUDIT, OUTCOMES, TOKEN, PlaybookRun, case_tasks, closed_port, play, request_summary
 
@@ -251,3 +251,9 @@ def test_fault_runs_leak_no_secret(fault_runs):
         assert run.run.log_path.exists(), "ANSIBLE_LOG_PATH was not written for " + run.run.name
     assert len(AUDIT.secrets) > len(fault_runs)
     assert not leaks, "\n".join(str(leak) for leak in leaks)
+
+
+def test_every_module_has_fault_cases():
+    """A new module must come with a driver here; it is not skipped silently."""
+    covered = set(driver.module for driver in drivers())
+    assert set(module_names()) - covered == set()
