@@ -15,7 +15,8 @@
 #   make ee             ansible-builder introspect + create on docs/execution-environment.yml -> .build/ee
 #   make artifact       tarball size and file list; install it cleanly; ansible-doc every plugin and role
 #   make test-2.18      units, integration and sanity on ansible-core 2.18 / Python 3.11 (.venv-2.18)
-#   make test           all of the above
+#   make static-checks  sanity lint changelog-lint docs-lint artifact ee docs
+#   make test           all of the above (static-checks beside test-2.18)
 #   make bench          benchmark of experience_users (figures for docs/performance.md; not a test)
 #   make changelog      fold changelogs/fragments into the release of galaxy.yml's version, CHANGELOG.rst
 #   make demo           run docs/examples/*.yml twice against the local emulator (tools/demo.sh)
@@ -117,10 +118,10 @@ exit $$rc
 endef
 
 .PHONY: bench help venv build install pythonpath units integration reliability conformance sanity lint test demo clean distclean \
-	changelog-lint changelog docs-lint docs ee artifact test-2.18
+	changelog-lint changelog docs-lint docs ee artifact static-checks test-2.18
 
 help:
-	@sed -n '3,27s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,28s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 # ---------------------------------------------------------------- venv
 
@@ -291,7 +292,14 @@ artifact: $(VENV_STAMP) build
 test-2.18:
 	@$(MAKE) CORE=2.18 SANITY_PYTHON=3.11 venv units integration sanity
 
-test: venv units integration reliability conformance sanity lint changelog-lint docs-lint artifact ee docs test-2.18
+# The checks that measure no time, one after another; `make test` runs them beside test-2.18.
+static-checks: sanity lint changelog-lint docs-lint artifact ee docs
+
+# The suites with timing in them (reliability's faults and races) run alone first;
+# then the static checks and the 2.18 line run side by side, each into its own log
+# (.build/side-by-side/), printed whole when both are done.
+test: venv units integration reliability conformance
+	@tools/side_by_side.sh "$(BUILD)/side-by-side" "$(MAKE)" static-checks test-2.18
 
 # Figures, not a test: experience_users at 1,000 and 10,000 users against the emulator (docs/performance.md).
 bench: $(VENV_STAMP) install
