@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 import time
 from pathlib import Path
 
@@ -84,6 +85,13 @@ class SecretAudit:
 
 AUDIT = SecretAudit()
 AUDIT.add(TOKEN)
+
+
+def run_at_most(count, items, job):
+    """job(item) for every item, ``count`` at a time (each runs a playbook, which waits on
+    its own processes); the results in the order of ``items``."""
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(job, items))
 
 
 class Outcomes:

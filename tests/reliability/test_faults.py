@@ -10,13 +10,13 @@ playbooks run two at a time.
 """
 
 import re
-import threading
 
 import pytest
 
 from drivers import drivers, module_names
 from losant_emulator import Emulator
-from reliability_support import AUDIT, OUTCOMES, TOKEN, PlaybookRun, case_tasks, closed_port, play, request_summary
+from reliability_support import (AUDIT, OUTCOMES, TOKEN, PlaybookRun, case_tasks, closed_port, play,
+                                 request_summary, run_at_most)
 
 CONVERGE = "converges"
 HTML_PAGE = ("<html><head><title>503 Service Temporarily Unavailable</title></head><body>"
@@ -152,27 +152,15 @@ class DriverRun:
 def fault_runs(request, tmp_path_factory):
     """Run the playbooks of the drivers that selected tests need, PARALLEL_PLAYBOOKS
     at a time; {driver name: DriverRun}."""
-    results = {}
     needed = set(item.callspec.params["driver"].name for item in request.session.items
                  if hasattr(item, "callspec") and "driver" in item.callspec.params)
     pending = [driver for driver in drivers() if driver.name in needed or not needed]
-    lock = threading.Lock()
 
-    def worker():
-        while True:
-            with lock:
-                if not pending:
-                    return
-                driver = pending.pop(0)
-            workdir = tmp_path_factory.mktemp("faults-" + driver.module)
-            results[driver.name] = DriverRun(driver, workdir).finish()
+    def run(driver):
+        return DriverRun(driver, tmp_path_factory.mktemp("faults-" + driver.module)).finish()
 
-    threads = [threading.Thread(target=worker) for dummy in range(PARALLEL_PLAYBOOKS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    return dict((driver.name, finished) for driver, finished in
+                zip(pending, run_at_most(PARALLEL_PLAYBOOKS, pending, run)))
 
 
 def _message(result):

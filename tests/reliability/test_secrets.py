@@ -13,7 +13,6 @@ race, permission and TLS runs of this suite go through the same audit
 
 import json
 import os
-import threading
 from collections import namedtuple
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pytest
 import yaml
 
 from integration.test_targets import HERE as INTEGRATION, TARGETS, TOKEN as TARGET_TOKEN, run_target
-from reliability_support import AUDIT, OUTCOMES, REPO, collections_path
+from reliability_support import AUDIT, OUTCOMES, REPO, collections_path, run_at_most
 
 Output = namedtuple("Output", "returncode stdout stderr log source")
 
@@ -89,24 +88,12 @@ def target_runs(request, tmp_path_factory):
     for item in request.session.items:
         if hasattr(item, "callspec") and "target" in item.callspec.params:
             name = item.callspec.params["target"]
-            runs[name] = kept_output(name)
-            if runs[name] is None:
-                pending.append(name)
-    lock = threading.Lock()
-
-    def worker():
-        while True:
-            with lock:
-                if not pending:
-                    return
-                name = pending.pop(0)
-            runs[name] = fresh_output(name, tmp_path_factory)
-
-    threads = [threading.Thread(target=worker) for dummy in range(PARALLEL_TARGETS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+            if name not in runs:
+                runs[name] = kept_output(name)
+                if runs[name] is None:
+                    pending.append(name)
+    fresh = run_at_most(PARALLEL_TARGETS, pending, lambda name: fresh_output(name, tmp_path_factory))
+    runs.update(zip(pending, fresh))
     return runs
 
 
