@@ -180,17 +180,20 @@ class LosantClient:
             if status in AUTH_HINTS:
                 reason += "; " + AUTH_HINTS[status]
             return _Failure("", None, False, self._error(method, path, reason, status, error_type))
-        # Losant accepted a write whose answer cannot be read: say that it has probably taken effect.
-        accepted = "; the %s was accepted, so the change has probably been made: run the task again to " \
-                   "converge" % method if method != "GET" else ""
         if not response.content:
-            return _Failure("", None, False, self._error(
-                method, path, "HTTP %d with an empty body%s" % (status, accepted), status))
+            return self._unreadable(method, path, status, "an empty body")
         decoded = _json_or_none(response)
         if decoded is None:
-            return _Failure("", None, False, self._error(method, path, "HTTP %d with a body that is not JSON (%s)%s" % (
-                status, _content_type(response), accepted), status))
+            return self._unreadable(method, path, status, "a body that is not JSON (%s)" % _content_type(response))
         return decoded
+
+    def _unreadable(self, method, path, status, what):
+        """A success whose body cannot be read; a write was accepted, so say it has probably taken effect."""
+        reason = "HTTP %d with %s" % (status, what)
+        if method != "GET":
+            reason += "; the %s was accepted, so the change has probably been made: run the task again to " \
+                      "converge" % method
+        return _Failure("", None, False, self._error(method, path, reason, status))
 
     def _describe(self, response):
         """'HTTP 400 Validation: message' from a Losant error, or a short note on a foreign body."""

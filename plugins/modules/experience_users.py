@@ -321,7 +321,8 @@ def main():
         unchanged=planned.unchanged,
         changed_fields=dict((user["email"], fields) for user, dummy, fields in planned.updates),
     )
-    diffs = plan_diffs(planned) if module._diff else []
+    if module._diff:
+        result["diff"] = plan_diffs(planned)
     if not module.check_mode and result["changed"]:
         done, failures = run_writes(lambda: module_client(module), planned, params["workers"])
         # Report what was written, not what was planned.
@@ -332,15 +333,12 @@ def main():
             changed_fields=dict((email, fields) for email, fields in result["changed_fields"].items()
                                 if email in written),
         )
-        diffs = [diff for diff in diffs if diff["before_header"] in written]
+        if module._diff:
+            result["diff"] = [diff for diff in result["diff"] if diff["before_header"] in written]
         if failures:
-            if module._diff:
-                result["diff"] = diffs
             module.fail_json(msg="%d of %d writes failed: %s" % (
                 len(failures), len(planned.creates) + len(planned.updates) + len(planned.deletes),
                 "; ".join(failures[:20])), failures=failures, **result)
-    if module._diff:
-        result["diff"] = diffs
     module.exit_json(**result)
 
 

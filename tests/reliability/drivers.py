@@ -64,6 +64,20 @@ def _email(case, kind):
     return "%s@%s.example.com" % (case.replace("_", "-"), kind)
 
 
+def exactly_one_user(users, want):
+    """[] when ``users`` is exactly [want]; else what is wrong."""
+    if len(users) != 1:
+        return ["%d users with email %s, want exactly 1" % (len(users), want["email"])]
+    return [] if users[0] == want else ["user is %r, want %r" % (users[0], want)]
+
+
+def exactly_one_group(groups, want):
+    """[] when ``groups`` is exactly [want]; else what is wrong."""
+    if len(groups) != 1:
+        return ["%d groups named %r, want exactly 1" % (len(groups), want["name"])]
+    return [] if groups[0] == want else ["group is %r, want %r" % (groups[0], want)]
+
+
 class UserCreate(Driver):
     name = "experience_user create"
     module = "experience_user"
@@ -85,9 +99,7 @@ class UserCreate(Driver):
         users = self._slice(case, state)
         want = {"email": _email(case, "create"), "firstName": "Ada", "lastName": "Lovelace",
                 "userTags": {"team": "core", "case": case}, "groups": ["Operators"], "hasPassword": True}
-        if len(users) != 1:
-            return ["%d users with email %s, want exactly 1" % (len(users), want["email"])]
-        return [] if users[0] == want else ["user is %r, want %r" % (users[0], want)]
+        return exactly_one_user(users, want)
 
 
 class UserUpdate(Driver):
@@ -111,9 +123,7 @@ class UserUpdate(Driver):
         users = self._slice(case, state)
         want = {"email": _email(case, "update"), "firstName": "New", "lastName": "Name",
                 "userTags": {"team": "new", "extra": "1"}, "groups": ["Operators"], "hasPassword": True}
-        if len(users) != 1:
-            return ["%d users with email %s, want exactly 1" % (len(users), want["email"])]
-        return [] if users[0] == want else ["user is %r, want %r" % (users[0], want)]
+        return exactly_one_user(users, want)
 
 
 class GroupCreate(Driver):
@@ -135,9 +145,7 @@ class GroupCreate(Driver):
         groups = self._slice(case, state)
         want = {"name": self.group_name(case), "description": "made under faults", "groupTags": {"case": case},
                 "parentId": None}
-        if len(groups) != 1:
-            return ["%d groups named %r, want exactly 1" % (len(groups), want["name"])]
-        return [] if groups[0] == want else ["group is %r, want %r" % (groups[0], want)]
+        return exactly_one_group(groups, want)
 
 
 class UserInfo(Driver):
@@ -279,9 +287,7 @@ class GroupUpdate(Driver):
         parent = [group["id"] for group in state["experienceGroups"] if group["name"] == "Operators"]
         want = {"name": self.group_name(case), "description": "new", "groupTags": {"case": case, "fresh": "1"},
                 "parentId": parent[0] if parent else "(no Operators group)"}
-        if len(groups) != 1:
-            return ["%d groups named %r, want exactly 1" % (len(groups), want["name"])]
-        return [] if groups[0] == want else ["group is %r, want %r" % (groups[0], want)]
+        return exactly_one_group(groups, want)
 
 
 class GroupTreeDelete(Driver):
