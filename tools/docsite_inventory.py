@@ -3,10 +3,11 @@
 
 usage: python tools/docsite_inventory.py PATH
 
-The labels below are the ones the generated plugin pages and the guides of
-docs/docsite/rst link to (``:ref:`label```), each with its page on
-docs.ansible.com.  A label missing here fails `make docs` with "undefined
-label", which says which one to add.  See tools/docsite_conf.py.
+The labels below are the ones the generated plugin pages and the site's own
+pages (docs/docsite/index.rst) may link to with ``:ref:`label```, each with
+its page on docs.ansible.com.  The Markdown guides use plain links instead,
+as Galaxy renders them.  A label missing here fails `make docs` with
+"undefined label", which says which one to add.  See tools/docsite_conf.py.
 """
 
 from __future__ import annotations
