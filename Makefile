@@ -1,31 +1,28 @@
-# Build and test tooling for the losant.platform Ansible collection.
+# Build, test and demo the losant.platform collection.
 #
-#   make venv           .venv: pinned tests/requirements.txt + tests/requirements-docs.txt (re-run when they change)
-#   make build          ansible-galaxy collection build  -> .build/losant-platform-<version>.tar.gz
-#   make install        install that tarball into .build/collections (forced)
-#   make units          pytest tests/unit tests/emulator
-#   make integration    pytest tests/integration against the installed collection
-#   make reliability    pytest tests/reliability: faults, races, secret audit, bad input, TLS (docs/reliability.md)
-#   make conformance    pytest tests/conformance tests/emulator/test_conformance.py (what exists)
-#   make sanity         ansible-test sanity on a fresh copy under .build/sanity, every supported Python found
-#   make lint           ansible-lint, production profile, offline
-#   make changelog-lint antsibull-changelog lint; CHANGELOG.rst matches changelogs/changelog.yaml
-#   make docs-lint      antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs
-#   make docs           the HTML docs site (antsibull-docs + Sphinx, warnings fail) -> docs/build/html
-#   make ee             ansible-builder introspect + create on docs/execution-environment.yml -> .build/ee
-#   make artifact       tarball size and file list; install it cleanly; ansible-doc every plugin and role
-#   make test-2.18      units, integration and sanity on ansible-core 2.18 / Python 3.11 (.venv-2.18)
-#   make static-checks  sanity lint changelog-lint docs-lint artifact ee docs
-#   make test           all of the above (static-checks beside test-2.18)
-#   make bench          benchmark of experience_users (figures for docs/performance.md; not a test)
-#   make changelog      fold changelogs/fragments into the release of galaxy.yml's version, CHANGELOG.rst
-#   make demo           run docs/examples/*.yml twice against the local emulator (tools/demo.sh)
-#   make clean          remove .build and docs/build (keeps the venvs);  make distclean  also removes them
+#   make demo          docs/examples twice against the bundled Losant emulator: changes, then changed=0
+#   make test          everything below, as CI runs it (.ci/run)
+#   make units         ansible-test units: modules, module_utils and the emulator
+#   make integration   ansible-test integration against the emulator (tests/integration/emulator_service.py)
+#   make sanity        ansible-test sanity on every supported Python found; no ignore entries allowed
+#   make reliability   pytest tests/reliability: faults, races, secret audit, bad input, TLS and proxies
+#   make nox           antsibull-nox: docs-check, extra-checks, build-import-check (galaxy-importer,
+#                      zero warnings) and ansible-lint, as configured in antsibull-nox.toml
+#   make changelog-lint  fragments lint; CHANGELOG.rst is what changelogs/changelog.yaml renders to
+#   make docs          the HTML docs site -> docs/build/html
+#   make ee            ansible-builder introspect + create (docs/execution-environment.yml)
+#   make test-2.18     units, integration and sanity on ansible-core 2.18 / Python 3.11 (.venv-2.18)
+#   make build         the collection tarball -> .build/losant-platform-<version>.tar.gz
+#   make bench         figures of experience_users at scale (docs/performance.md; not a test)
+#   make changelog     fold changelogs/fragments into the release of galaxy.yml's version
+#   make clean         remove build output (keeps the venvs); make distclean also removes them
 #
-# Python: the venv is created with the first Python >= 3.12 that tools/find_python.sh
-# finds ($(PYTHON) if set, python3.13/python3.12 on PATH, then pyenv's versions);
-# .venv-2.18 with Python 3.11 ($(PYTHON_2.18) if set).
-# To switch interpreters: make distclean venv PYTHON=/path/to/python3.x
+# The venv is made with the first Python >= 3.12 that tools/find_python.sh finds
+# (PYTHON=/path/to/python to choose); .venv-2.18 with a Python 3.11 (PYTHON_2.18=...).
+#
+# ansible-test and antsibull-docs need the collection at .../ansible_collections/losant/platform.
+# A checkout there is used in place; any other checkout is copied to
+# .build/tree/ansible_collections/losant/platform (git's tracked and unignored files) first.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -33,287 +30,204 @@ SHELL := bash
 .DELETE_ON_ERROR:
 MAKEFLAGS += --no-builtin-rules --no-print-directory
 
-# Interpreter used to create the venv (empty: let tools/find_python.sh decide).
 PYTHON ?=
 PYTHON_2.18 ?=
-
-# CORE: empty for the newest ansible-core (tests/requirements.txt, .venv,
-# .build), or an older release line with its own pinned requirements, venv,
-# Python and build tree: `make CORE=2.18 units` (what `make test-2.18` runs).
-# 2.18 is the oldest line that requires_ansible in meta/runtime.yml admits; it
-# runs on Python 3.11, the oldest controller Python it shares with the newest.
+# Empty for the newest ansible-core, or 2.18 (the oldest requires_ansible admits) with its own
+# venv, Python and copy of the tree: `make CORE=2.18 units` (what `make test-2.18` runs).
 CORE ?=
+
+STANDARD_PATH := /ansible_collections/losant/platform
+BUILD := $(CURDIR)/.build
+
 ifeq ($(CORE),)
 VENV         := $(CURDIR)/.venv
 REQUIREMENTS := tests/requirements.txt tests/requirements-docs.txt
 VENV_PYVER   :=
-BUILD        := $(CURDIR)/.build
-# The integration targets run at -vvvv, their output kept for the secret audit of tests/reliability.
-INTEGRATION_VERBOSITY := 4
+LINE_BUILD   := $(BUILD)
 else ifeq ($(CORE),2.18)
 VENV         := $(CURDIR)/.venv-2.18
 REQUIREMENTS := tests/requirements-2.18.txt
 VENV_PYVER   := 3.11
 override PYTHON := $(PYTHON_2.18)
-BUILD        := $(CURDIR)/.build/core-2.18
-# The secret audit reads the newest line's runs; here the targets only have to pass.
-INTEGRATION_VERBOSITY := 0
+LINE_BUILD   := $(BUILD)/core-2.18
 else
 $(error CORE=$(CORE): only 2.18 (or empty, for the newest) is known)
 endif
 
-VENV_BIN   := $(VENV)/bin
-VPY        := $(VENV_BIN)/python
+# Where ansible-test, antsibull-* and ansible-playbook see the collection. A copy never
+# lies under a standard-path checkout: a second ansible_collections in one path keeps
+# ansible-core from naming the collection, so there it goes to the temporary folder.
+ifeq ($(patsubst %$(STANDARD_PATH),,$(CURDIR))$(CORE),)
+COLLECTION_DIR := $(CURDIR)
+else ifeq ($(patsubst %$(STANDARD_PATH),,$(CURDIR)),)
+COLLECTION_DIR := $(or $(TMPDIR),/tmp)/losant.platform-$(CORE)-$(shell printf %s "$(CURDIR)" | cksum | cut -d' ' -f1)$(STANDARD_PATH)
+else
+COLLECTION_DIR := $(LINE_BUILD)/tree$(STANDARD_PATH)
+endif
+COLLECTIONS_ROOT := $(patsubst %$(STANDARD_PATH),%,$(COLLECTION_DIR))
+
+VPY        := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.requirements.stamp
-
-COLLECTIONS_PATH := $(BUILD)/collections
-# Folder holding ansible_collections/losant/platform -> repo root, for unit tests.
-PYTHONPATH_DIR   := $(BUILD)/pythonpath
-# ansible-test needs the tree at .../ansible_collections/<namespace>/<name>.
-SANITY_ROOT      := $(BUILD)/sanity
-SANITY_DIR       := $(SANITY_ROOT)/ansible_collections/losant/platform
-# HOME for ansible-test: its venv cache and the offline pip bootstrap live here,
-# so the real home is left alone.  Keep this path short: ansible-test puts its
-# venvs under $HOME/.ansible/test/venv and Linux limits shebangs to 127 chars.
-TEST_HOME        := $(BUILD)/home
-# Symlinks pythonX.Y to every Python ansible-test supports that this machine has.
-SANITY_PYTHONS   := $(BUILD)/pythons
-
-# Python version for `ansible-test sanity --python`.  Empty: the controller
-# tests run with the venv's Python (--local), and the tests that run per target
-# Python (compile, import) run on every version ansible-test supports that
-# tools/sanity_pythons.sh finds on this machine.
+# ansible-test's HOME: its venv cache and the offline pip bootstrap live there, not in the
+# real home. Keep it short: its venvs' shebangs must stay under Linux's 127 characters.
+TEST_HOME  := $(LINE_BUILD)/home
+PYTHONS    := $(LINE_BUILD)/pythons
 SANITY_PYTHON ?=
-
-# Docs site: antsibull-docs sphinx-init writes its Sphinx project here, the
-# HTML lands in docs/build/html.
 DOCSITE    := $(BUILD)/docsite
 DOCS_BUILD := $(CURDIR)/docs/build
-EE_DIR     := $(BUILD)/ee
-ARTIFACT_DIR := $(BUILD)/artifact
 
-PYTEST_ARGS ?=
-PYTEST      := $(VPY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
-
-# Use the venv's tools (ansible-galaxy, ansible-test, ansible-lint, ansible-playbook).
-export PATH := $(VENV_BIN):$(PATH)
-
-# Keep ansible's own state (tmp, ansible-lint's cache) out of the real ~/.ansible.
-export ANSIBLE_HOME := $(BUILD)/ansible-home
-
-# Passed through unchanged: set means set, unset stays unset.
+export PATH := $(VENV)/bin:$(PATH)
+export ANSIBLE_HOME := $(LINE_BUILD)/ansible-home
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_ROOT)
+# `.ci/run` sets it: a missing Losant contract (../shared/losant-api) fails instead of skipping.
 ifdef LOSANT_CONFORMANCE_REQUIRED
 export LOSANT_CONFORMANCE_REQUIRED
 endif
 
-# Run pytest on the existing paths in $(1); "no tests collected" (exit 5) is
-# reported, not failed, so a suite whose folder is still empty does not break `make test`.
-define run_pytest
-paths=(); for p in $(1); do if [ -e "$$p" ]; then paths+=("$$p"); fi; done; \
-if [ $${#paths[@]} -eq 0 ]; then echo "== $(2): nothing to run (none of: $(1))"; exit 0; fi; \
-echo "== $(2): pytest $${paths[*]}"; \
-rc=0; $(PYTEST) $(3) "$${paths[@]}" || rc=$$?; \
-if [ $$rc -eq 5 ]; then echo "== $(2): no tests collected"; rc=0; fi; \
-exit $$rc
+# Run $(1) in the collection tree with ansible-test's HOME, its output also in $(LINE_BUILD)/$(2).log.
+define in_tree
+mkdir -p "$(LINE_BUILD)"; cd "$(COLLECTION_DIR)" && HOME="$(TEST_HOME)" $(1) 2>&1 | tee "$(LINE_BUILD)/$(2).log"
 endef
 
-.PHONY: bench help venv build install pythonpath units integration reliability conformance sanity lint test demo clean distclean \
-	changelog-lint changelog docs-lint docs ee artifact static-checks test-2.18
+.PHONY: help venv tree test-home build units integration sanity reliability nox changelog-lint changelog \
+	docs ee static-checks test-2.18 test bench demo clean distclean
 
 help:
-	@sed -n '3,28s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,17s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
-# ---------------------------------------------------------------- venv
+# ---------------------------------------------------------------- set-up
 
 venv: $(VENV_STAMP)
 
 $(VENV_STAMP): $(REQUIREMENTS) requirements.txt tools/find_python.sh
 	@if [ -n "$(VENV_PYVER)" ]; then check="import sys; assert '%d.%d' % sys.version_info[:2] == '$(VENV_PYVER)'"; \
 	else check='import sys; assert sys.version_info >= (3, 12)'; fi; \
-	if ! [ -x "$(VPY)" ] || ! "$(VPY)" -c "$$check" >/dev/null 2>&1; then \
+	if ! "$(VPY)" -c "$$check" >/dev/null 2>&1; then \
 	  py="$$(PYTHON='$(PYTHON)' tools/find_python.sh $(VENV_PYVER))"; \
 	  echo "== venv: creating $(VENV) with $$py ($$("$$py" -V 2>&1))"; \
-	  rm -rf "$(VENV)"; \
-	  "$$py" -m venv "$(VENV)"; \
+	  rm -rf "$(VENV)"; "$$py" -m venv "$(VENV)"; \
 	fi
-	@echo "== venv: installing $(REQUIREMENTS)"
 	"$(VPY)" -m pip install --quiet --disable-pip-version-check $(addprefix -r ,$(REQUIREMENTS))
 	@touch "$@"
 
-# ---------------------------------------------------------------- build / install
+# The collection at a standard path: git's tracked and unignored files, in an empty git
+# repository of its own (ansible-test lists content through the nearest git work tree).
+tree:
+ifneq ($(COLLECTION_DIR),$(CURDIR))
+	@rm -rf "$(COLLECTION_DIR)" && mkdir -p "$(COLLECTION_DIR)"
+	@git ls-files -z -co --exclude-standard | tar --null --ignore-failed-read -T - -cf - | tar -xf - -C "$(COLLECTION_DIR)"
+	@git -C "$(COLLECTION_DIR)" -c init.defaultBranch=main init -q
+endif
+
+# Each sanity venv gets pip offline: tools/get_pip_offline.py stands in for the bootstrap
+# script ansible-test would download.
+test-home: $(VENV_STAMP)
+	@tools/prepare_ansible_test_home.sh "$(TEST_HOME)" "$(VPY)"
 
 build: $(VENV_STAMP)
-	@mkdir -p "$(BUILD)"
-	@rm -f "$(BUILD)"/losant-platform-*.tar.gz
+	@mkdir -p "$(BUILD)" && rm -f "$(BUILD)"/losant-platform-*.tar.gz
 	ansible-galaxy collection build --force --output-path "$(BUILD)" .
-
-install: build
-	@rm -rf "$(COLLECTIONS_PATH)/ansible_collections/losant/platform"
-	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_PATH)" ansible-galaxy collection install --offline --force \
-	  -p "$(COLLECTIONS_PATH)" "$(BUILD)"/losant-platform-*.tar.gz
+	@junk=$$(tar -tzf "$(BUILD)"/losant-platform-*.tar.gz | grep -E '(^|/)(\.venv[^/]*|\.build|\.nox|\.ansible|tests/output|__pycache__|Makefile|tools)(/|$$)' || true); \
+	if [ -n "$$junk" ]; then echo "== build: build output or tooling in the tarball (see build_ignore):" >&2; echo "$$junk" >&2; exit 1; fi
 
 # ---------------------------------------------------------------- tests
 
-pythonpath:
-	@mkdir -p "$(PYTHONPATH_DIR)/ansible_collections/losant"
-	@ln -sfn "$(CURDIR)" "$(PYTHONPATH_DIR)/ansible_collections/losant/platform"
+units: $(VENV_STAMP) tree test-home
+	@$(call in_tree,ansible-test units --local --python "$$("$(VPY)" -c 'import sys; print("%d.%d" % sys.version_info[:2])')",units)
+	@if [ "$${LOSANT_CONFORMANCE_REQUIRED:-}" = 1 ] && grep -q 'Losant API contract not found' "$(LINE_BUILD)/units.log"; then \
+	  echo "== units: LOSANT_CONFORMANCE_REQUIRED=1 but the schema tests found no Losant contract" >&2; exit 1; fi
 
-# Unit tests import the collection from the working tree through the symlink.
-# tests/emulator/test_conformance.py belongs to `make conformance`.
-units: $(VENV_STAMP) pythonpath
-	@export PYTHONPATH="$(PYTHONPATH_DIR)"; \
-	$(call run_pytest,tests/unit tests/emulator,units,--ignore=tests/emulator/test_conformance.py)
+# The emulator runs for the whole ansible-test run and writes tests/integration/integration_config.yml;
+# ansible-playbook runs at -vvvv, its output kept for the secret audit of `make reliability`.
+integration: $(VENV_STAMP) tree test-home
+	@cd "$(COLLECTION_DIR)" && "$(VPY)" tests/integration/emulator_service.py start
+	@trap 'cd "$(COLLECTION_DIR)" && "$(VPY)" tests/integration/emulator_service.py stop' EXIT; \
+	$(call in_tree,ansible-test integration --local --python "$$("$(VPY)" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" -vvvv,integration)
 
-# Integration tests run ansible against the built and installed collection, at -vvvv,
-# keeping each target's output and log in .build/integration-output for the secret
-# audit of `make reliability` (which runs a target itself when its output is not fresh).
-integration: $(VENV_STAMP) install
-	@export ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_PATH)" PYTHONPATH="$(COLLECTIONS_PATH)" \
-	  LOSANT_INTEGRATION_VERBOSITY=$(INTEGRATION_VERBOSITY) LOSANT_INTEGRATION_OUTPUT="$(BUILD)/integration-output"; \
-	$(call run_pytest,tests/integration,integration,)
+# Sanity must pass with no ignore entries. Without SANITY_PYTHON, the controller tests run on
+# the venv's Python and compile/import on every version ansible-test supports that is here.
+sanity: $(VENV_STAMP) tree test-home
+	@if grep -v -h -E '^[[:space:]]*(#|$$)' tests/sanity/ignore-*.txt 2>/dev/null; then \
+	  echo "== sanity: ignore entries are not allowed" >&2; exit 1; fi
+	@if [ -n "$(SANITY_PYTHON)" ]; then args="--python $(SANITY_PYTHON)"; \
+	else echo "== sanity: target Pythons found: $$(tools/sanity_pythons.sh "$(PYTHONS)" "$(VPY)")"; args=; fi; \
+	export PATH="$(PYTHONS):$$PATH"; \
+	$(call in_tree,ansible-test sanity --local $$args,sanity)
 
-# Faults, races, the secret audit, bad input, permissions, TLS and proxies, through ansible-playbook
-# against the installed collection; prints a table of cases and outcomes (also .build/reliability-report.md).
-reliability: $(VENV_STAMP) install
-	@export ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_PATH)" PYTHONPATH="$(COLLECTIONS_PATH)"; \
-	$(call run_pytest,tests/reliability,reliability,)
+# Faults, races, the secret audit, bad input, permissions, TLS and proxies, through
+# ansible-playbook against the tree; prints a table of cases and outcomes.
+reliability: $(VENV_STAMP) tree
+	@cd "$(COLLECTION_DIR)" && PYTHONPATH="$(COLLECTIONS_ROOT)" LOSANT_INTEGRATION_LOG="$(BUILD)/integration.log" \
+	  "$(VPY)" -m pytest -p no:cacheprovider tests/reliability
 
-conformance: $(VENV_STAMP) pythonpath
-	@export PYTHONPATH="$(PYTHONPATH_DIR)"; \
-	$(call run_pytest,tests/conformance tests/emulator/test_conformance.py,conformance,)
-
-# ansible-test sanity on a fresh copy of the git-tracked and untracked-but-not-ignored
-# files, placed at .build/sanity/ansible_collections/losant/platform.  The copy gets
-# an empty `git init`: ansible-test lists content with the nearest git work tree
-# above it (`git ls-files --cached --others --exclude-standard`), which would
-# otherwise be this repo, where .build/ is ignored, and it would find nothing.
-# Sanity must pass with no ignore entries: an ignore file with entries fails the target.
-sanity: $(VENV_STAMP)
-	@ignores=$$(ls tests/sanity/ignore-*.txt 2>/dev/null || true); \
-	if [ -n "$$ignores" ] && grep -v -h -E '^[[:space:]]*(#|$$)' $$ignores >/dev/null; then \
-	  echo "== sanity: ignore entries are not allowed, found in: $$ignores" >&2; exit 1; \
-	fi
-	@rm -rf "$(SANITY_ROOT)"
-	@mkdir -p "$(SANITY_DIR)"
-	@git ls-files -z -co --exclude-standard \
-	  | tar --null --ignore-failed-read -T - -cf - \
-	  | tar -xf - -C "$(SANITY_DIR)"
-	@git -C "$(SANITY_DIR)" -c init.defaultBranch=main init -q
-	@tools/prepare_ansible_test_home.sh "$(TEST_HOME)" "$(VPY)"
-	@for f in "$$HOME/.config/pip/pip.conf" "$$HOME/.pip/pip.conf"; do \
-	  if [ -z "$${PIP_CONFIG_FILE:-}" ] && [ -f "$$f" ]; then export PIP_CONFIG_FILE="$$f"; fi; \
-	done; \
-	if [ -n "$(SANITY_PYTHON)" ]; then args=(--python "$(SANITY_PYTHON)"); pythons="$(SANITY_PYTHON)"; \
-	else args=(); pythons=$$(tools/sanity_pythons.sh "$(SANITY_PYTHONS)" "$(VPY)"); export PATH="$(SANITY_PYTHONS):$$PATH"; fi; \
-	core=$$("$(VPY)" -c 'from ansible.release import __version__; print(__version__)'); \
-	echo "== sanity: ansible-test $$core sanity --local $${args[*]} in $(SANITY_DIR); target Pythons found: $$pythons"; \
-	cd "$(SANITY_DIR)" && HOME="$(TEST_HOME)" ansible-test sanity --local "$${args[@]}" 2>&1 | tee "$(BUILD)/sanity.log"; \
-	ran=$$(sed -n 's/^Running sanity test "compile" on Python \([0-9.]*\)$$/\1/p' "$(BUILD)/sanity.log" | tr '\n' ' '); \
-	echo "== sanity: ansible-core $$core passed; compile and import ran on Python $${ran:-(none reported)}"
-
-# ansible-lint (config: .ansible-lint).  With `offline: true` it does not install
-# the collection it lints, so playbooks using losant.platform.* would not
-# resolve: point ANSIBLE_COLLECTIONS_PATH at the symlinked working tree instead.
-lint: $(VENV_STAMP) pythonpath
-	ANSIBLE_COLLECTIONS_PATH="$(PYTHONPATH_DIR)" ansible-lint
+# antsibull-nox's sessions, each in its own venv under .build/nox. Galaxy's import check
+# must print no warning: its WARNING and ERROR lines fail the target.
+NOX_SESSIONS := docs-check extra-checks build-import-check ansible-lint
+nox: $(VENV_STAMP) tree
+	@$(call in_tree,nox --envdir "$(BUILD)/nox" --reuse-venv=yes -e $(NOX_SESSIONS),nox)
+	@warnings=$$(sed -n '/^ *Importing with galaxy-importer/,/^ *Importer processing completed/p' "$(LINE_BUILD)/nox.log" \
+	  | grep -E '^ *(WARNING|ERROR):' || true); \
+	if [ -n "$$warnings" ]; then echo "== nox: galaxy-importer warned:" >&2; echo "$$warnings" >&2; exit 1; fi; \
+	grep -q 'Importer processing completed successfully' "$(LINE_BUILD)/nox.log"; \
+	echo "== nox: $(NOX_SESSIONS) passed; galaxy-importer: 0 warnings"
 
 # ---------------------------------------------------------------- changelog
 
-# Lint the fragments and changelog.yaml; CHANGELOG.rst must be what
-# changelog.yaml renders to (regenerated in a copy and compared).
 changelog-lint: $(VENV_STAMP)
 	antsibull-changelog lint
-	@rm -rf "$(BUILD)/changelog" && mkdir -p "$(BUILD)/changelog"
-	@cp -r changelogs galaxy.yml "$(BUILD)/changelog/"
+	@rm -rf "$(BUILD)/changelog" && mkdir -p "$(BUILD)/changelog" && cp -r changelogs galaxy.yml "$(BUILD)/changelog/"
 	@cd "$(BUILD)/changelog" && antsibull-changelog generate --output CHANGELOG.rst --output-format rst >/dev/null
-	@if ! diff -u CHANGELOG.rst "$(BUILD)/changelog/CHANGELOG.rst"; then \
-	  echo "== changelog-lint: CHANGELOG.rst is not what changelogs/changelog.yaml renders to; run make changelog" >&2; exit 1; fi
-	@pending=$$(find changelogs/fragments -name '*.y*ml' 2>/dev/null | wc -l); \
-	echo "== changelog-lint: OK; $$pending fragment(s) not yet in a release (make changelog folds them in)"
+	@diff -u CHANGELOG.rst "$(BUILD)/changelog/CHANGELOG.rst" || \
+	  { echo "== changelog-lint: CHANGELOG.rst is not what changelogs/changelog.yaml renders to; run make changelog" >&2; exit 1; }
 
-# Fold the fragments into the release of galaxy.yml's version and rewrite
-# CHANGELOG.rst.  While that version is unpublished this updates it in place
-# (--update-existing); after a version bump it starts the next release.
-changelog: $(VENV_STAMP) pythonpath
+# While galaxy.yml's version is unreleased this updates its release in place.
+changelog: $(VENV_STAMP) tree
 	@version=$$(sed -n 's/^version:[[:space:]]*//p' galaxy.yml | tr -d "\"' "); \
-	echo "== changelog: release $$version"; \
-	ANSIBLE_COLLECTIONS_PATH="$(PYTHONPATH_DIR)" antsibull-changelog release --version "$$version" --update-existing --reload-plugins
+	antsibull-changelog release --version "$$version" --update-existing --reload-plugins
 
-# ---------------------------------------------------------------- docs
+# ---------------------------------------------------------------- docs and execution environment
 
-# antsibull-docs needs the collection at .../ansible_collections/losant/platform.
-docs-lint: $(VENV_STAMP) pythonpath
-	cd "$(PYTHONPATH_DIR)/ansible_collections/losant/platform" && \
-	  ANSIBLE_COLLECTIONS_PATH="$(PYTHONPATH_DIR)" antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
-
-# A Sphinx project from antsibull-docs sphinx-init (fresh each time), rendering
-# the collection as installed from its tarball, then its build.sh: Sphinx with
-# -W (warnings are errors).  Offline: tools/docsite_conf.py replaces the
-# intersphinx inventories that conf.py would download with a local one.
-docs: $(VENV_STAMP) install
-	@rm -rf "$(DOCSITE)" "$(DOCS_BUILD)"
-	@mkdir -p -m 700 "$(DOCSITE)"
-	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_PATH)" antsibull-docs sphinx-init --use-current --fail-on-error \
-	  --dest-dir "$(DOCSITE)" --project losant.platform --title "losant.platform collection" \
-	  --copyright "losant.platform contributors" losant.platform
+# antsibull-docs sphinx-init's project (offline: tools/docsite_conf.py keeps intersphinx local),
+# built with Sphinx -W (warnings are errors).
+docs: $(VENV_STAMP) tree
+	@rm -rf "$(DOCSITE)" "$(DOCS_BUILD)" && mkdir -p -m 700 "$(DOCSITE)"
+	antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir "$(DOCSITE)" --project losant.platform \
+	  --title "losant.platform collection" --copyright "losant.platform contributors" losant.platform
 	@cat tools/docsite_conf.py >>"$(DOCSITE)/conf.py"
 	@"$(VPY)" tools/docsite_inventory.py "$(DOCSITE)/ansible_devel.inv"
-	cd "$(DOCSITE)" && ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_PATH)" ./build.sh
-	@mkdir -p "$(DOCS_BUILD)"
-	@cp -r "$(DOCSITE)/build/html" "$(DOCS_BUILD)/html"
+	cd "$(DOCSITE)" && ./build.sh
+	@mkdir -p "$(DOCS_BUILD)" && cp -r "$(DOCSITE)/build/html" "$(DOCS_BUILD)/html"
 	@echo "== docs: $(DOCS_BUILD)/html/index.html ($$(find "$(DOCS_BUILD)/html" -name '*.html' | wc -l) pages)"
 
-# ---------------------------------------------------------------- execution environment
+# The installed collection declares its Python needs to ansible-builder (meta/execution-environment.yml).
+ee: $(VENV_STAMP) tree
+	@ansible-builder introspect "$(COLLECTIONS_ROOT)" | tee "$(BUILD)/introspect.txt"
+	@grep -q 'from collection losant.platform' "$(BUILD)/introspect.txt"
+	ansible-builder create -f docs/execution-environment.yml --context "$(BUILD)/ee" --output-filename Containerfile
+	@test -s "$(BUILD)/ee/Containerfile"
 
-# ansible-builder introspect: the installed collection declares its Python needs
-# (meta/execution-environment.yml -> requirements.txt); create: the build
-# context of docs/execution-environment.yml (no container engine needed).
-ee: $(VENV_STAMP) install
-	@rm -rf "$(EE_DIR)"
-	@ansible-builder introspect "$(COLLECTIONS_PATH)" >"$(BUILD)/introspect.txt"
-	@cat "$(BUILD)/introspect.txt"
-	@grep -q 'from collection losant.platform' "$(BUILD)/introspect.txt" || \
-	  { echo "== ee: ansible-builder found no Python requirement of losant.platform" >&2; exit 1; }
-	ansible-builder create -f docs/execution-environment.yml --context "$(EE_DIR)" --output-filename Containerfile
-	@test -s "$(EE_DIR)/Containerfile"
-	@echo "== ee: build context in $(EE_DIR)"
+# ---------------------------------------------------------------- everything
 
-# ---------------------------------------------------------------- artifact
-
-artifact: $(VENV_STAMP) build
-	@tools/check_artifact.sh "$$(ls "$(BUILD)"/losant-platform-*.tar.gz)" "$(ARTIFACT_DIR)"
-
-# ---------------------------------------------------------------- version matrix
-
-# The oldest ansible-core line requires_ansible admits: the same units,
-# integration and sanity recipes with CORE=2.18 (its own venv and build tree),
-# sanity on its controller Python; the newest line's sanity covers every
-# target Python. Part of `make test`.
+# The oldest ansible-core line: units, integration and sanity on its controller Python.
 test-2.18:
 	@$(MAKE) CORE=2.18 SANITY_PYTHON=3.11 venv units integration sanity
 
-# The checks that measure no time, one after another; `make test` runs them beside test-2.18.
-static-checks: sanity lint changelog-lint docs-lint artifact ee docs
+static-checks: sanity nox changelog-lint build docs ee
 
-# The suites with timing in them (reliability's faults and races) run alone first;
-# then the static checks and the 2.18 line run side by side, each into its own log
-# (.build/side-by-side/), printed whole when both are done.
-test: venv units integration reliability conformance
+# The suites with timing in them (faults, races) run alone first; then the checks that
+# measure no time run beside the 2.18 line, each into its own log.
+test: venv units integration reliability
 	@tools/side_by_side.sh "$(BUILD)/side-by-side" "$(MAKE)" static-checks test-2.18
 
-# Figures, not a test: experience_users at 1,000 and 10,000 users against the emulator (docs/performance.md).
-bench: $(VENV_STAMP) install
-	@ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_PATH)" "$(VPY)" tests/bench/bench.py --markdown "$(BUILD)/bench.md"
+bench: $(VENV_STAMP) tree
+	@"$(VPY)" tests/bench/bench.py --markdown "$(BUILD)/bench.md"
 
-# ---------------------------------------------------------------- demo
-
-demo: $(VENV_STAMP) install
-	@ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_PATH)" tools/demo.sh
-
-# ---------------------------------------------------------------- cleanup
+demo: $(VENV_STAMP) tree
+	@tools/demo.sh
 
 clean:
-	rm -rf "$(BUILD)" "$(DOCS_BUILD)" tests/output .pytest_cache changelogs/.plugin-cache.yaml
+	rm -rf "$(BUILD)" "$(DOCS_BUILD)" tests/output .nox changelogs/.plugin-cache.yaml \
+	  $(or $(TMPDIR),/tmp)/losant.platform-2.18-$(shell printf %s "$(CURDIR)" | cksum | cut -d' ' -f1)
 
 distclean: clean
 	rm -rf "$(CURDIR)/.venv" "$(CURDIR)/.venv-2.18" .ansible .hypothesis
