@@ -8,7 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # Modules that change Losant: full check mode and diff mode, and the action group.
+    # Modules that change Losant: full check mode and diff mode.
     DOCUMENTATION = r"""
 options: {}
 attributes:
@@ -24,11 +24,6 @@ attributes:
     details:
       - C(before) and C(after) are in the module's own option shape; a
         password that will be set shows only as V(<new password will be set>).
-  action_group:
-    description: Use C(group/losant.platform.losant) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - losant.platform.losant
 """
 
     # Modules that only read.
@@ -45,6 +40,12 @@ attributes:
     support: N/A
     details:
       - This module only reads.
+"""
+
+    # Every module of the losant action group (meta/runtime.yml), beside one of the above.
+    ACTIONGROUP_LOSANT = r"""
+options: {}
+attributes:
   action_group:
     description: Use C(group/losant.platform.losant) in C(module_defaults) to set defaults for this module.
     support: full

@@ -25,6 +25,8 @@ author:
 extends_documentation_fragment:
   - losant.platform.connection
   - losant.platform.attributes
+  - losant.platform.attributes.actiongroup_losant
+  - losant.platform.purge
 options:
   state:
     description:
@@ -57,8 +59,9 @@ options:
       - The parent group, by exact name or by id. Groups nest; in Losant the
         members of a group (and of its ancestors) are also treated as members
         of its descendant groups and are associated with their devices.
-      - V("") or V(null) makes the group a top-level group. Left out, the
-        group stays where it is.
+      - V("") makes the group a top-level group.
+      - Left out (or V(null)), an existing group stays where it is and a new
+        group is created at the top level.
       - A parent that is unknown, ambiguous, the group itself or one of its
         descendants fails the task.
     type: str
@@ -68,11 +71,12 @@ options:
         C(^[0-9a-zA-Z_-]{1,255}$); values are strings of 1 to 255 characters.
       - Merged into the current tags unless O(purge_group_tags=true). A key
         given the value V(null) removes that tag.
+      - Left out, the group's tags are not modified.
     type: dict
   purge_group_tags:
     description:
-      - When V(true), the group's tags become exactly O(group_tags) (none when
-        O(group_tags) is left out).
+      - When V(true), the group's tags become exactly O(group_tags); V({}) clears them.
+      - Has no effect when O(group_tags) is left out (see the note on purge options).
     type: bool
     default: false
   delete_descendants:
@@ -95,7 +99,14 @@ notes:
     never repeated, so it cannot make a duplicate; the task fails and says so."
 seealso:
   - module: losant.platform.experience_group_info
+    description: Find groups and read them back, with their parents, tags and members.
   - module: losant.platform.experience_user
+    description: Group membership is set on the user, with its C(experience_groups) option.
+  - module: losant.platform.experience_users
+    description: Set the membership of many users in one task.
+  - name: Losant experience groups
+    description: Losant's documentation of the Experience Group API resource.
+    link: https://docs.losant.com/rest-api/experiencegroup/
 """
 
 EXAMPLES = r"""
@@ -122,7 +133,7 @@ EXAMPLES = r"""
         name: Acme Operators
         parent: Acme
 
-    - name: Move a group to the top level and drop a tag
+    - name: Move a group to the top level (parent left out would keep it where it is) and drop a tag
       losant.platform.experience_group:
         name: Acme Operators
         parent: ""
@@ -215,37 +226,32 @@ deleted_groups:
   sample: [{"id": "5f6a7b8c9d0e1f2a3b4c5d70", "name": "Acme Operators"}]
 """
 
-from ansible.module_utils.basic import AnsibleModule, _load_params
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.losant.platform.plugins.module_utils.connection import (
-    argument_spec,
-    client_from_module,
-    fail_on_errors,
-    failures_reported,
-)
-from ansible_collections.losant.platform.plugins.module_utils.groups import (
+from ansible_collections.losant.platform.plugins.module_utils._groups import (
     GROUP_OPTIONS,
     GroupError,
     descendants_deepest_first,
     group_create_body,
     group_option_errors,
     group_patch,
-    group_result,
     group_view,
     lookup_query,
     pick_group,
     pick_parent,
     predict_group,
 )
+from ansible_collections.losant.platform.plugins.module_utils._losant_module import (
+    argument_spec,
+    client_from_module,
+    fail_on_errors,
+    failures_reported,
+)
+from ansible_collections.losant.platform.plugins.module_utils._results import group_result
 
 
 # What Losant holds for a new group before the POST body is applied: top level, no tags.
 NEW_GROUP = {"parentId": None, "ancestorIds": [], "groupTags": {}}
-
-
-def parent_was_given(module):
-    """``parent: null`` (top level) differs from leaving parent out; only the raw arguments tell."""
-    return module.params["parent"] is not None or "parent" in _load_params()
 
 
 def old_parent_name(client, group, candidates, known):
@@ -291,7 +297,7 @@ def ensure_group(module, client, group, candidates):
     if group is None:
         body, changed_fields = group_create_body(params, parent_id)
     else:
-        body, changed_fields = group_patch(group, params, parent_was_given(module), parent_id)
+        body, changed_fields = group_patch(group, params, parent_id)
     if module._diff and "parentId" in body:
         names.update(old_parent_name(client, group, candidates, names))
     if not body:

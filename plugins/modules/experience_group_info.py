@@ -22,6 +22,7 @@ author:
 extends_documentation_fragment:
   - losant.platform.connection
   - losant.platform.attributes.info_module
+  - losant.platform.attributes.actiongroup_losant
 options:
   experience_group_id:
     description:
@@ -41,6 +42,12 @@ notes:
   - "Request budget: one request for each page of up to 1000 matching groups."
 seealso:
   - module: losant.platform.experience_group
+    description: Create, update and delete one group.
+  - module: losant.platform.experience_user_info
+    description: The users of a group, with its O(losant.platform.experience_user_info#module:experience_group) filter.
+  - name: Losant experience groups
+    description: Losant's documentation of the Experience Group API resource.
+    link: https://docs.losant.com/rest-api/experiencegroup/
 """
 
 EXAMPLES = r"""
@@ -120,15 +127,15 @@ experience_groups:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.losant.platform.plugins.module_utils.common import glob_condition, glob_matches
-from ansible_collections.losant.platform.plugins.module_utils.connection import (
+from ansible_collections.losant.platform.plugins.module_utils._losant_module import (
     argument_spec,
     client_from_module,
     fail_on_errors,
     failures_reported,
 )
-from ansible_collections.losant.platform.plugins.module_utils.groups import group_result
-from ansible_collections.losant.platform.plugins.module_utils.validation import check_id
+from ansible_collections.losant.platform.plugins.module_utils._queries import glob_condition, glob_matches
+from ansible_collections.losant.platform.plugins.module_utils._results import group_result
+from ansible_collections.losant.platform.plugins.module_utils._validation import check_id
 
 
 def read_groups(client, params):

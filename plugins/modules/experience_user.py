@@ -26,6 +26,8 @@ author:
 extends_documentation_fragment:
   - losant.platform.connection
   - losant.platform.attributes
+  - losant.platform.attributes.actiongroup_losant
+  - losant.platform.purge
 options:
   state:
     description:
@@ -91,11 +93,12 @@ options:
       - Keys match C(^[0-9a-zA-Z_-]{1,255}$); values are strings of 1 to 255 characters.
       - Merged into the current tags unless O(purge_user_tags=true). A key
         given the value V(null) removes that tag.
+      - Left out, the user's tags are not modified.
     type: dict
   purge_user_tags:
     description:
-      - When V(true), the user's tags become exactly O(user_tags) (none when
-        O(user_tags) is left out).
+      - When V(true), the user's tags become exactly O(user_tags); V({}) clears them.
+      - Has no effect when O(user_tags) is left out (see the note on purge options).
     type: bool
     default: false
   experience_groups:
@@ -105,6 +108,7 @@ options:
         C(experience_groups) (a dictionary with its C(id)) is taken by its id,
         so a returned user's groups can be given back as they are.
       - Added to the user's current groups unless O(purge_experience_groups=true).
+        Left out, the user's groups are not modified.
       - A value of 24 hexadecimal characters is taken as a group id. Names are
         resolved with one listing of the application's groups; an unknown
         name, or a name that several groups share, fails the task and lists
@@ -115,7 +119,7 @@ options:
     description:
       - When V(true), the user belongs to exactly O(experience_groups) and no
         other group (no group when O(experience_groups=[])).
-      - Has no effect when O(experience_groups) is left out.
+      - Has no effect when O(experience_groups) is left out (see the note on purge options).
     type: bool
     default: false
   invalidate_tokens:
@@ -126,6 +130,12 @@ options:
     type: bool
     default: false
 seealso:
+  - module: losant.platform.experience_users
+    description: Many users in one task, validated and written in bulk.
+  - module: losant.platform.experience_user_info
+    description: Find users and read them back in the shape this module takes.
+  - module: losant.platform.experience_group
+    description: The groups that O(experience_groups) makes the user a member of.
   - name: Losant experience users
     description: Losant's documentation of the Experience User API resource.
     link: https://docs.losant.com/rest-api/experienceuser/
@@ -181,6 +191,12 @@ EXAMPLES = r"""
         purge_experience_groups: true
         user_tags:
           role: null
+
+    - name: Remove every tag of the user (user_tags left out would leave them alone)
+      losant.platform.experience_user:
+        email: jane.doe@example.com
+        user_tags: {}
+        purge_user_tags: true
 
     - name: Rename a user found by id, and sign it out everywhere
       losant.platform.experience_user:
@@ -303,14 +319,16 @@ changed_fields:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.losant.platform.plugins.module_utils.client import LosantApiError
-from ansible_collections.losant.platform.plugins.module_utils.connection import (
+from ansible_collections.losant.platform.plugins.module_utils._client import LosantApiError
+from ansible_collections.losant.platform.plugins.module_utils._dates import format_datetime, utc_now
+from ansible_collections.losant.platform.plugins.module_utils._losant_module import (
     argument_spec,
     client_from_module,
     fail_on_errors,
     failures_reported,
 )
-from ansible_collections.losant.platform.plugins.module_utils.users import (
+from ansible_collections.losant.platform.plugins.module_utils._results import user_result
+from ansible_collections.losant.platform.plugins.module_utils._users import (
     GROUPS_MAX,
     USER_OPTIONS,
     GroupResolutionError,
@@ -323,10 +341,8 @@ from ansible_collections.losant.platform.plugins.module_utils.users import (
     resolve_group_ids,
     user_option_errors,
     user_patch,
-    user_result,
     user_view,
 )
-from ansible_collections.losant.platform.plugins.module_utils.validation import format_datetime, utc_now
 
 
 def find_user(client, params):

@@ -24,6 +24,7 @@ author:
 extends_documentation_fragment:
   - losant.platform.connection
   - losant.platform.attributes.info_module
+  - losant.platform.attributes.actiongroup_losant
 options:
   experience_user_id:
     description:
@@ -57,6 +58,14 @@ notes:
     plus one to resolve O(experience_group) when it is a name."
 seealso:
   - module: losant.platform.experience_user
+    description: Create, update and delete one user; takes an item of RV(experience_users) back.
+  - module: losant.platform.experience_users
+    description: Many users in one task; its O(losant.platform.experience_users#module:state=gathered) reads them all.
+  - module: losant.platform.experience_group_info
+    description: Read the groups that O(experience_group) filters by.
+  - name: Losant experience users
+    description: Losant's documentation of the Experience User API resource.
+    link: https://docs.losant.com/rest-api/experienceuser/
 """
 
 EXAMPLES = r"""
@@ -145,16 +154,16 @@ experience_users:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.losant.platform.plugins.module_utils.common import glob_matches
-from ansible_collections.losant.platform.plugins.module_utils.connection import (
+from ansible_collections.losant.platform.plugins.module_utils._groups import GroupError
+from ansible_collections.losant.platform.plugins.module_utils._losant_module import (
     argument_spec,
     client_from_module,
     fail_on_errors,
     failures_reported,
 )
-from ansible_collections.losant.platform.plugins.module_utils.groups import GroupError
-from ansible_collections.losant.platform.plugins.module_utils.users import user_filter_query, user_result
-from ansible_collections.losant.platform.plugins.module_utils.validation import (
+from ansible_collections.losant.platform.plugins.module_utils._queries import glob_matches, user_filter_query
+from ansible_collections.losant.platform.plugins.module_utils._results import user_result
+from ansible_collections.losant.platform.plugins.module_utils._validation import (
     check_email,
     check_id,
     check_tags,

@@ -25,6 +25,8 @@ author:
 extends_documentation_fragment:
   - losant.platform.connection
   - losant.platform.attributes
+  - losant.platform.attributes.actiongroup_losant
+  - losant.platform.purge
 options:
   config:
     description:
@@ -73,10 +75,15 @@ options:
         description:
           - Tags, a dictionary of strings; merged into the current tags with
             O(state=merged) unless O(config[].purge_user_tags=true). A V(null) value removes the key.
+          - Left out, with O(state=merged), the user's tags are not modified;
+            with O(state=replaced) or O(state=overridden) they are removed.
         type: dict
       purge_user_tags:
         description:
-          - With O(state=merged), make the tags exactly O(config[].user_tags).
+          - With O(state=merged), make the tags exactly O(config[].user_tags); V({}) clears them.
+          - Has no effect when O(config[].user_tags) is left out (see the note on purge options).
+          - O(state=replaced) and O(state=overridden) always replace the tags,
+            whatever this says.
         type: bool
         default: false
       experience_groups:
@@ -84,20 +91,31 @@ options:
           - Group names or ids (or groups as the modules return them, taken by
             their C(id)); added to the current groups with
             O(state=merged) unless O(config[].purge_experience_groups=true).
+          - Left out, with O(state=merged), the user's groups are not
+            modified; with O(state=replaced) or O(state=overridden) the user
+            is removed from every group.
         type: list
         elements: raw
       purge_experience_groups:
         description:
-          - With O(state=merged), make the groups exactly O(config[].experience_groups).
+          - With O(state=merged), make the groups exactly O(config[].experience_groups);
+            V([]) removes the user from every group.
+          - Has no effect when O(config[].experience_groups) is left out (see the note on purge options).
+          - O(state=replaced) and O(state=overridden) always replace the groups,
+            whatever this says.
         type: bool
         default: false
   state:
     description:
-      - V(merged) creates missing users and updates the listed fields of the
-        others; nothing else is touched.
+      - V(merged) creates missing users and updates the fields given in each
+        entry; a field left out of an entry is not touched, and the purge
+        options follow the rule in the notes.
       - V(replaced) gives each listed user exactly the given attributes - a
-        left-out name, O(config[].user_tags) or O(config[].experience_groups) becomes empty.
-        Users not listed are untouched.
+        left-out O(config[].first_name), O(config[].last_name),
+        O(config[].user_tags) or O(config[].experience_groups) becomes empty.
+        This is what the state means, not a purge option, so it applies
+        whatever O(config[].purge_user_tags) and
+        O(config[].purge_experience_groups) say. Users not listed are untouched.
       - V(overridden) is V(replaced), and every user of the application that
         is not listed is deleted.
       - V(deleted) deletes the listed users (only O(config[].email) matters).
@@ -129,7 +147,14 @@ notes:
     each failure, and reports what was done in RV(created), RV(updated) and RV(deleted).
 seealso:
   - module: losant.platform.experience_user
+    description: One user per task; each entry of O(config) follows its rules.
   - module: losant.platform.experience_user_info
+    description: Find users by email glob, group or tags.
+  - module: losant.platform.experience_group
+    description: The groups that O(config[].experience_groups) names.
+  - name: Losant experience users
+    description: Losant's documentation of the Experience User API resource.
+    link: https://docs.losant.com/rest-api/experienceuser/
 """
 
 EXAMPLES = r"""
@@ -230,7 +255,7 @@ gathered:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.losant.platform.plugins.module_utils.bulk import (
+from ansible_collections.losant.platform.plugins.module_utils._bulk_users import (
     STATES,
     USER_ENTRY_OPTIONS,
     config_errors,
@@ -241,14 +266,14 @@ from ansible_collections.losant.platform.plugins.module_utils.bulk import (
     resolve_entry_groups,
     run_writes,
 )
-from ansible_collections.losant.platform.plugins.module_utils.connection import (
+from ansible_collections.losant.platform.plugins.module_utils._dates import format_datetime, utc_now
+from ansible_collections.losant.platform.plugins.module_utils._losant_module import (
     argument_spec,
     client_from_module,
     fail_on_errors,
     failures_reported,
 )
-from ansible_collections.losant.platform.plugins.module_utils.users import group_lookup_needed, group_references
-from ansible_collections.losant.platform.plugins.module_utils.validation import format_datetime, utc_now
+from ansible_collections.losant.platform.plugins.module_utils._users import group_lookup_needed, group_references
 
 
 def module_client(module):

@@ -1,4 +1,5 @@
-"""Unit tests import their shared fake transport (fake_transport.py) from this folder.
+"""Shared setup of the unit tests (their helpers are in ``helpers/``, imported
+as ``ansible_collections.losant.platform.tests.unit.helpers...``).
 
 ``ansible.module_utils.testing.patch_module_args`` (how the tests hand
 arguments to a module's ``main()``) first shipped with ansible-core 2.19.

@@ -3,13 +3,12 @@ import json
 import pytest
 import requests
 
-from ansible_collections.losant.platform.plugins.module_utils.client import (
+from ansible_collections.losant.platform.plugins.module_utils._client import (
     RETRY_AFTER_CAP,
     LosantApiError,
     LosantClient,
 )
-
-from fake_transport import FakeSession, response
+from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import FakeSession, response
 
 APP = "5f6a7b8c9d0e1f2a3b4c5d6e"
 USER_ID = "5f6a7b8c9d0e1f2a3b4c5d71"

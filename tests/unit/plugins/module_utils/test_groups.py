@@ -3,19 +3,19 @@ its parent, the PATCH and POST bodies, predictions, deletion order and views."""
 
 import pytest
 
-from ansible_collections.losant.platform.plugins.module_utils.groups import (
+from ansible_collections.losant.platform.plugins.module_utils._groups import (
     GroupError,
     descendants_deepest_first,
     group_create_body,
     group_option_errors,
     group_patch,
-    group_result,
     group_view,
     lookup_query,
     pick_group,
     pick_parent,
     predict_group,
 )
+from ansible_collections.losant.platform.plugins.module_utils._results import group_result
 
 ROOT = "aaaaaaaaaaaaaaaaaaaaaaa1"
 CHILD = "aaaaaaaaaaaaaaaaaaaaaaa2"
@@ -137,41 +137,55 @@ def test_an_ancestor_or_a_sibling_is_a_fine_parent():
 # ------------------------------------------------------------------ patch
 
 def test_nothing_given_is_nothing_to_change():
-    assert group_patch(tree()[1], params(name="Acme Operators"), False, None) == ({}, [])
+    assert group_patch(tree()[1], params(name="Acme Operators"), None) == ({}, [])
 
 
 def test_every_difference_goes_in_one_patch():
     current = group(CHILD, "Acme Operators", ROOT, [ROOT], description="old", groupTags={"customer": "acme"})
-    body, changed = group_patch(current, params(experience_group_id=CHILD, name="Field Operators",
-                                                description="new", group_tags={"site": "north"}), True, OTHER)
+    body, changed = group_patch(current, params(experience_group_id=CHILD, name="Field Operators", description="new",
+                                                parent="Viewers", group_tags={"site": "north"}), OTHER)
     assert body == {"name": "Field Operators", "description": "new", "parentId": OTHER,
                     "groupTags": {"customer": "acme", "site": "north"}}
     assert changed == ["name", "description", "parent", "group_tags"]
 
 
 def test_description_empty_string_clears_and_equals_a_missing_one():
-    assert group_patch(group(ROOT, "Acme", description="x"), params(description=""), False, None) == (
+    assert group_patch(group(ROOT, "Acme", description="x"), params(description=""), None) == (
         {"description": ""}, ["description"])
-    assert group_patch(group(ROOT, "Acme"), params(description=""), False, None) == ({}, [])
+    assert group_patch(group(ROOT, "Acme"), params(description=""), None) == ({}, [])
 
 
-def test_parent_left_out_leaves_it_and_null_moves_to_the_top_level():
-    child = tree()[1]
-    assert group_patch(child, params(), False, None) == ({}, [])
-    assert group_patch(child, params(), True, None) == ({"parentId": None}, ["parent"])
-    assert group_patch(child, params(parent="Acme"), True, ROOT) == ({}, [])
-    assert group_patch(tree()[0], params(), True, None) == ({}, [])
+def test_parent_left_out_leaves_the_group_where_it_is():
+    assert group_patch(tree()[1], params(), None) == ({}, [])
+    assert group_patch(tree()[0], params(), None) == ({}, [])
+
+
+def test_parent_empty_string_moves_the_group_to_the_top_level():
+    assert group_patch(tree()[1], params(parent=""), None) == ({"parentId": None}, ["parent"])
+    assert group_patch(tree()[0], params(parent=""), None) == ({}, [])
+
+
+def test_parent_already_in_place_is_not_a_change():
+    assert group_patch(tree()[1], params(parent="Acme"), ROOT) == ({}, [])
+    assert group_patch(tree()[1], params(parent="Viewers"), OTHER) == ({"parentId": OTHER}, ["parent"])
 
 
 def test_group_tags_merge_remove_and_purge():
     current = group(ROOT, "Acme", groupTags={"customer": "acme", "legacy": "yes"})
-    assert group_patch(current, params(group_tags={"legacy": None}), False, None) == (
+    assert group_patch(current, params(group_tags={"legacy": None}), None) == (
         {"groupTags": {"customer": "acme"}}, ["group_tags"])
-    assert group_patch(current, params(group_tags={"customer": "acme"}), False, None) == ({}, [])
-    assert group_patch(current, params(group_tags={"customer": "acme"}, purge_group_tags=True), False, None) == (
+    assert group_patch(current, params(group_tags={"customer": "acme"}), None) == ({}, [])
+    assert group_patch(current, params(group_tags={"customer": "acme"}, purge_group_tags=True), None) == (
         {"groupTags": {"customer": "acme"}}, ["group_tags"])
-    assert group_patch(current, params(purge_group_tags=True), False, None) == ({"groupTags": {}}, ["group_tags"])
-    assert group_patch(group(ROOT, "Acme"), params(group_tags={"gone": None}), False, None) == ({}, [])
+    assert group_patch(current, params(group_tags={}, purge_group_tags=True), None) == (
+        {"groupTags": {}}, ["group_tags"])
+    assert group_patch(current, params(group_tags={}), None) == ({}, [])
+    assert group_patch(group(ROOT, "Acme"), params(group_tags={"gone": None}), None) == ({}, [])
+
+
+def test_purge_group_tags_with_group_tags_left_out_leaves_them_alone():
+    current = group(ROOT, "Acme", groupTags={"customer": "acme"})
+    assert group_patch(current, params(purge_group_tags=True), None) == ({}, [])
 
 
 def test_create_body_sends_only_what_was_given():
@@ -222,34 +236,3 @@ def test_view_is_in_the_option_shape_with_the_parent_named_when_known():
     assert group_view(child)["parent"] == ROOT
     assert group_view(tree()[0])["parent"] is None
     assert group_view(None) == {} and group_view({}) == {}
-
-
-def test_result_is_snake_case_with_tag_keys_untouched():
-    result = group_result(group(CHILD, "Acme Operators", ROOT, [ROOT], groupTags={"costCenter": "7"},
-                                experienceUserIds=[OTHER], creationDate="2026-11-26T17:38:35.123Z"))
-    assert result == {"id": CHILD, "name": "Acme Operators", "parent_id": ROOT, "ancestor_ids": [ROOT],
-                      "group_tags": {"costCenter": "7"}, "experience_user_ids": [OTHER],
-                      "creation_date": "2026-11-26T17:38:35.123Z"}
-    assert group_result(None) == {}
-
-
-# ------------------------------------------------------------------ option rules
-
-@pytest.mark.parametrize("given,fragment", [
-    (dict(name=""), "name must be 1 to 255 characters long"),
-    (dict(name="x" * 256), "name must be 1 to 255 characters long"),
-    (dict(name="Acme", experience_group_id="nope"), "experience_group_id must be a Losant id"),
-    (dict(name="Acme", description="d" * 32768), "description must be at most 32767 characters long"),
-    (dict(name="Acme", parent="p" * 256), "parent must be 1 to 255 characters long"),
-    (dict(name="Acme", group_tags={"bad key": "v"}), "group_tags key 'bad key' must match"),
-    (dict(name="Acme", group_tags={"k": ""}), "group_tags value of 'k' must be 1 to 255 characters long"),
-    (dict(name="Acme", group_tags={"k": 3}), "group_tags value of 'k' must be a string"),
-])
-def test_bad_options_are_named_with_their_rule(given, fragment):
-    errors = group_option_errors(params(**given))
-    assert any(fragment in error for error in errors), errors
-
-
-def test_good_options_pass():
-    assert group_option_errors(params(name="Acme", experience_group_id=ROOT, description="", parent="",
-                                      group_tags={"a": "b", "c": None})) == []

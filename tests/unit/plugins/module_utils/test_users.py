@@ -1,11 +1,10 @@
 import pytest
 
-from ansible_collections.losant.platform.plugins.module_utils.users import (
+from ansible_collections.losant.platform.plugins.module_utils._users import (
     PASSWORD_MARKER,
     GroupResolutionError,
     create_body,
     desired_group_ids,
-    desired_tags,
     group_lookup_needed,
     group_references,
     known_groups_of,
@@ -13,9 +12,9 @@ from ansible_collections.losant.platform.plugins.module_utils.users import (
     password_due,
     predict_user,
     resolve_group_ids,
+    unique,
     user_option_errors,
     user_patch,
-    user_result,
     user_view,
 )
 
@@ -67,9 +66,6 @@ def test_names_compare_exactly_and_empty_string_clears():
 
 
 def test_tags_merge_by_default_and_null_removes_a_key():
-    assert desired_tags({"a": "1", "b": "2"}, {"b": "3", "c": "4"}, False) == {"a": "1", "b": "3", "c": "4"}
-    assert desired_tags({"a": "1", "b": "2"}, {"a": None}, False) == {"b": "2"}
-    assert desired_tags({"a": "1"}, {"b": "2"}, True) == {"b": "2"}
     body, changed = user_patch(current(), params(user_tags={"role": None, "site": "north"}), None, NOW)
     # PATCH replaces userTags wholesale, so the body carries the whole merged set
     assert body == {"userTags": {"customer": "acme", "site": "north"}}
@@ -80,9 +76,25 @@ def test_tags_already_present_are_not_a_change():
     assert user_patch(current(), params(user_tags={"customer": "acme"}), None, NOW) == ({}, [])
 
 
-def test_purge_user_tags_without_tags_clears_them():
-    assert user_patch(current(), params(purge_user_tags=True), None, NOW) == ({"userTags": {}}, ["user_tags"])
-    assert user_patch(current(userTags={}), params(purge_user_tags=True), None, NOW) == ({}, [])
+def test_purge_user_tags_replaces_the_tags_with_the_given_ones():
+    assert user_patch(current(), params(user_tags={"site": "north"}, purge_user_tags=True), None, NOW) == (
+        {"userTags": {"site": "north"}}, ["user_tags"])
+
+
+def test_purge_user_tags_with_tags_left_out_leaves_them_alone():
+    assert user_patch(current(), params(purge_user_tags=True), None, NOW) == ({}, [])
+
+
+def test_empty_user_tags_clear_them_only_with_purge():
+    assert user_patch(current(), params(user_tags={}, purge_user_tags=True), None, NOW) == (
+        {"userTags": {}}, ["user_tags"])
+    assert user_patch(current(), params(user_tags={}), None, NOW) == ({}, [])
+    assert user_patch(current(userTags={}), params(user_tags={}, purge_user_tags=True), None, NOW) == ({}, [])
+
+
+def test_unique_keeps_the_first_order():
+    assert unique(["b", "a", "b", "c", "a"]) == ["b", "a", "c"]
+    assert unique([]) == []
 
 
 def test_groups_are_added_as_a_set_unless_purged():
@@ -93,6 +105,11 @@ def test_groups_are_added_as_a_set_unless_purged():
     assert user_patch(current(), params(), [G1], NOW) == ({}, [])
     assert user_patch(current(), params(purge_experience_groups=True), [G2], NOW)[0] == {"experienceGroupIds": [G2]}
     assert user_patch(current(), params(purge_experience_groups=True), [], NOW)[0] == {"experienceGroupIds": []}
+
+
+def test_purge_experience_groups_with_groups_left_out_leaves_them_alone():
+    assert desired_group_ids([G1], None, True) is None
+    assert user_patch(current(), params(purge_experience_groups=True), None, NOW) == ({}, [])
 
 
 def test_group_order_is_not_a_change():
@@ -171,14 +188,6 @@ def test_view_uses_option_names_and_masks_the_password():
                     "password": PASSWORD_MARKER}
     assert "pa55word!" not in repr(view)
     assert user_view(None) == {}
-
-
-def test_result_is_snake_case_but_tag_keys_are_untouched():
-    result = user_result(current(userTags={"costCenter": "42"}, experienceUserId="b" * 24))
-    assert result["user_tags"] == {"costCenter": "42"}
-    assert result["experience_user_id"] == "b" * 24
-    assert result["experience_groups"] == [{"id": G1, "name": "Operators", "parent_id": None}]
-    assert result["password_last_updated"] == "2026-01-15T08:00:00.000Z"
 
 
 @pytest.mark.parametrize("given,fragment", [

@@ -4,9 +4,8 @@ requests sent, and the JSON the module exits with."""
 import pytest
 
 from ansible_collections.losant.platform.plugins.modules import experience_group
-
-from fake_transport import response
-from main_runner import GROUPS, listing, query_params, run_main
+from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import response
+from ansible_collections.losant.platform.tests.unit.helpers.module_runner import GROUPS, listing, query_params, run_main
 
 ROOT = "aaaaaaaaaaaaaaaaaaaaaaa1"
 CHILD = "aaaaaaaaaaaaaaaaaaaaaaa2"
@@ -138,10 +137,9 @@ def test_an_id_in_upper_case_finds_the_group(capsys):
     assert result["changed"] is False
 
 
-@pytest.mark.parametrize("parent", [None, ""])
-def test_parent_null_or_empty_moves_the_group_to_the_top_level(capsys, parent):
+def test_parent_empty_string_moves_the_group_to_the_top_level(capsys):
     moved = dict(OPERATORS, parentId=None, ancestorIds=[])
-    result, session = run(capsys, dict(name="Acme Operators", parent=parent),
+    result, session = run(capsys, dict(name="Acme Operators", parent=""),
                           listing(OPERATORS), response(200, ACME), response(200, moved), diff=True)
     assert session.summary() == [lookup('{"name":"Acme Operators"}'),
                                  ("GET", one(ROOT), {}, None),
@@ -152,9 +150,26 @@ def test_parent_null_or_empty_moves_the_group_to_the_top_level(capsys, parent):
     assert result["experience_group"]["ancestor_ids"] == []
 
 
-def test_parent_left_out_leaves_the_group_where_it_is(capsys):
-    result, session = run(capsys, dict(name="Acme Operators"), listing(OPERATORS))
-    assert result["changed"] is False and len(session.calls) == 1
+@pytest.mark.parametrize("args", [dict(), dict(parent=None)])
+def test_parent_left_out_or_null_leaves_the_group_where_it_is(capsys, args):
+    result, session = run(capsys, dict(name="Acme Operators", description="ops", **args),
+                          listing(OPERATORS), response(200, dict(OPERATORS, description="ops")))
+    assert session.summary() == [lookup('{"name":"Acme Operators"}'),
+                                 ("PATCH", one(CHILD), {}, {"description": "ops"})]
+    assert result["changed_fields"] == ["description"]
+    assert result["experience_group"]["parent_id"] == ROOT
+
+
+def test_parent_empty_string_on_a_top_level_group_is_no_change(capsys):
+    result, session = run(capsys, dict(name="Acme", parent=""), listing(ACME))
+    assert session.summary() == [lookup('{"name":"Acme"}')]
+    assert result["changed"] is False
+
+
+def test_parent_empty_string_creates_a_top_level_group(capsys):
+    result, session = run(capsys, dict(name="Acme", parent=""), listing(), response(201, ACME))
+    assert session.summary() == [lookup('{"name":"Acme"}'), ("POST", GROUPS, {}, {"name": "Acme"})]
+    assert result["changed"] is True and result["changed_fields"] == ["name"]
 
 
 def test_moving_under_another_parent(capsys):
@@ -176,11 +191,31 @@ def test_without_diff_mode_a_move_costs_no_lookup_of_the_old_parent(capsys):
     assert result["experience_group"]["ancestor_ids"] == [OTHER]
 
 
-def test_purge_group_tags(capsys):
-    result, session = run(capsys, dict(name="Acme", purge_group_tags=True), listing(ACME),
+def test_empty_group_tags_with_purge_clear_the_tags(capsys):
+    result, session = run(capsys, dict(name="Acme", group_tags={}, purge_group_tags=True), listing(ACME),
                           response(200, dict(ACME, groupTags={})))
-    assert session.summary()[1] == ("PATCH", one(ROOT), {}, {"groupTags": {}})
+    assert session.summary() == [lookup('{"name":"Acme"}'), ("PATCH", one(ROOT), {}, {"groupTags": {}})]
     assert result["changed_fields"] == ["group_tags"]
+    assert result["experience_group"]["group_tags"] == {}
+
+
+def test_purge_group_tags_with_group_tags_left_out_leaves_the_tags_alone(capsys):
+    result, session = run(capsys, dict(name="Acme", purge_group_tags=True), listing(ACME))
+    assert session.summary() == [lookup('{"name":"Acme"}')]
+    assert result["changed"] is False
+    assert result["experience_group"]["group_tags"] == {"customer": "acme"}
+
+
+def test_given_group_tags_with_purge_replace_the_tags(capsys):
+    result, session = run(capsys, dict(name="Acme", group_tags={"site": "north"}, purge_group_tags=True),
+                          listing(ACME), response(200, dict(ACME, groupTags={"site": "north"})))
+    assert session.summary()[1] == ("PATCH", one(ROOT), {}, {"groupTags": {"site": "north"}})
+    assert result["changed_fields"] == ["group_tags"]
+
+
+def test_empty_group_tags_without_purge_change_nothing(capsys):
+    result, session = run(capsys, dict(name="Acme", group_tags={}), listing(ACME))
+    assert len(session.calls) == 1 and result["changed"] is False
 
 
 # ------------------------------------------------------------------ refusals

@@ -4,9 +4,8 @@ requests sent, and the JSON the module exits with."""
 import pytest
 
 from ansible_collections.losant.platform.plugins.modules import experience_group_info
-
-from fake_transport import response
-from main_runner import GROUPS, listing, query_params, run_main
+from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import response
+from ansible_collections.losant.platform.tests.unit.helpers.module_runner import GROUPS, listing, query_params, run_main
 
 ROOT = "aaaaaaaaaaaaaaaaaaaaaaa1"
 CHILD = "aaaaaaaaaaaaaaaaaaaaaaa2"

@@ -5,11 +5,11 @@ from unittest import mock
 
 import pytest
 
-from ansible_collections.losant.platform.plugins.module_utils import client as client_module
+from ansible_collections.losant.platform.plugins.module_utils import _client as client_module
+from ansible_collections.losant.platform.plugins.module_utils._results import user_result
 from ansible_collections.losant.platform.plugins.modules import experience_user
-
-from fake_transport import response
-from main_runner import APP, GROUPS as GROUPS_PATH, TOKEN, USERS, listing, run_main
+from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import response
+from ansible_collections.losant.platform.tests.unit.helpers.module_runner import APP, GROUPS as GROUPS_PATH, TOKEN, USERS, listing, run_main
 
 UID = "5f6a7b8c9d0e1f2a3b4c5d71"
 G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
@@ -90,6 +90,49 @@ def test_unknown_id_fails_without_writing(capsys):
     assert [call[0] for call in session.summary()] == ["GET"]
 
 
+@pytest.mark.parametrize("args", [
+    dict(purge_user_tags=True),
+    dict(purge_experience_groups=True),
+    dict(user_tags=None, purge_user_tags=True, experience_groups=None, purge_experience_groups=True),
+])
+def test_purge_options_leave_left_out_tags_and_groups_alone(capsys, args):
+    result, session = run(capsys, dict(email="jane@example.com", **args), listing(stored_user()))
+    assert session.summary() == [("GET", USERS, EMAIL_QUERY, None)]
+    assert result["changed"] is False and result["changed_fields"] == []
+    assert result["experience_user"]["user_tags"] == {"customer": "acme"}
+
+
+def test_empty_user_tags_with_purge_clear_the_tags(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", user_tags={}, purge_user_tags=True),
+                          listing(stored_user()), response(200, stored_user(userTags={})), diff=True)
+    assert session.summary() == [
+        ("GET", USERS, EMAIL_QUERY, None),
+        ("PATCH", "%s/%s" % (USERS, UID), {}, {"userTags": {}}),
+    ]
+    assert result["changed_fields"] == ["user_tags"]
+    assert result["diff"]["before"]["user_tags"] == {"customer": "acme"}
+    assert result["diff"]["after"]["user_tags"] == {}
+
+
+def test_empty_user_tags_without_purge_change_nothing(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", user_tags={}), listing(stored_user()))
+    assert len(session.calls) == 1 and result["changed"] is False
+
+
+def test_given_tags_with_purge_replace_the_tags(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", user_tags={"site": "north"}, purge_user_tags=True),
+                          listing(stored_user()), response(200, stored_user(userTags={"site": "north"})))
+    assert session.summary()[1] == ("PATCH", "%s/%s" % (USERS, UID), {}, {"userTags": {"site": "north"}})
+    assert result["changed_fields"] == ["user_tags"]
+
+
+def test_empty_groups_with_purge_leave_every_group(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", experience_groups=[], purge_experience_groups=True),
+                          listing(stored_user()), response(200, stored_user(experienceGroups=[])))
+    assert session.summary()[1] == ("PATCH", "%s/%s" % (USERS, UID), {}, {"experienceGroupIds": []})
+    assert result["changed_fields"] == ["experience_groups"]
+
+
 def test_group_names_cost_one_listing_and_join_the_current_groups(capsys):
     groups = [{"id": G1, "name": "Operators", "parentId": None}, {"id": G2, "name": "Viewers", "parentId": None}]
     after = stored_user(experienceGroups=groups)
@@ -110,7 +153,7 @@ def test_group_ids_need_no_listing(capsys):
 
 
 def test_groups_as_returned_are_taken_by_id_and_need_no_listing(capsys):
-    returned = experience_user.user_result(stored_user())["experience_groups"]
+    returned = user_result(stored_user())["experience_groups"]
     result, session = run(capsys, dict(email="jane@example.com", experience_groups=returned,
                                        purge_experience_groups=True), listing(stored_user()))
     assert returned[0]["id"] == G1
@@ -224,7 +267,7 @@ def test_api_errors_name_method_path_status_and_type_never_the_token(capsys):
 
 def test_missing_requests_is_reported(capsys):
     with mock.patch.object(client_module, "REQUESTS_IMPORT_ERROR", "Traceback: no requests"), \
-            mock.patch("ansible_collections.losant.platform.plugins.module_utils.connection.REQUESTS_IMPORT_ERROR",
+            mock.patch("ansible_collections.losant.platform.plugins.module_utils._losant_module.REQUESTS_IMPORT_ERROR",
                        "Traceback: no requests"):
         result, session = run(capsys, dict(email="jane@example.com"))
     assert result["failed"] is True and "requests" in result["msg"]

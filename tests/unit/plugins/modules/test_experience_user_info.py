@@ -4,9 +4,8 @@ requests sent, and the JSON the module exits with."""
 import pytest
 
 from ansible_collections.losant.platform.plugins.modules import experience_user_info
-
-from fake_transport import response
-from main_runner import APP, GROUPS, USERS, listing, query_params, run_main
+from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import response
+from ansible_collections.losant.platform.tests.unit.helpers.module_runner import APP, GROUPS, USERS, listing, query_params, run_main
 
 JANE = "bbbbbbbbbbbbbbbbbbbbbbb1"
 MARY = "bbbbbbbbbbbbbbbbbbbbbbb2"

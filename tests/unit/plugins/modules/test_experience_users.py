@@ -4,9 +4,8 @@ requests sent, and the JSON the module exits with."""
 import json
 
 from ansible_collections.losant.platform.plugins.modules import experience_users
-
-from fake_transport import response
-from main_runner import GROUPS, USERS, listing, query_params, run_main
+from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import response
+from ansible_collections.losant.platform.tests.unit.helpers.module_runner import GROUPS, USERS, listing, query_params, run_main
 
 G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
 PASSWORD = "Bulk-Unit-Passw0rd"
@@ -175,3 +174,34 @@ def test_after_a_partial_failure_the_diff_shows_only_what_was_written(capsys):
                           response(400, {"type": "Validation", "message": "email is invalid"}), diff=True)
     assert result["failed"] is True and result["changed"] is True
     assert [diff["after_header"] for diff in result["diff"]] == ["a@example.com"]
+
+
+def test_merged_purge_options_leave_left_out_tags_and_groups_alone(capsys):
+    stored = user(1, userTags={"customer": "acme"}, experienceGroups=[{"id": G1, "name": "Operators"}])
+    config = [{"email": "u0001@example.com", "purge_user_tags": True, "purge_experience_groups": True}]
+    result, session = run(capsys, dict(config=config), listing(stored))
+    assert session.summary() == [in_query("u0001@example.com")]
+    assert result["changed"] is False and result["unchanged"] == 1
+
+
+def test_merged_empty_tags_and_groups_with_purge_clear_them(capsys):
+    stored = user(1, userTags={"customer": "acme"}, experienceGroups=[{"id": G1, "name": "Operators"}])
+    config = [{"email": "u0001@example.com", "user_tags": {}, "purge_user_tags": True,
+               "experience_groups": [], "purge_experience_groups": True}]
+    result, session = run(capsys, dict(config=config), listing(stored), response(200, user(1)))
+    assert session.summary() == [
+        in_query("u0001@example.com"),
+        ("PATCH", USERS + "/" + "%024x" % 1, {}, {"userTags": {}, "experienceGroupIds": []}),
+    ]
+    assert result["changed_fields"] == {"u0001@example.com": ["user_tags", "experience_groups"]}
+
+
+def test_replaced_empties_the_left_out_fields_of_a_listed_user(capsys):
+    stored = user(1, lastName="Doe", userTags={"customer": "acme"}, experienceGroups=[{"id": G1, "name": "Operators"}])
+    result, session = run(capsys, dict(config=[{"email": "u0001@example.com", "first_name": "F"}], state="replaced"),
+                          listing(stored), response(200, user(1)))
+    assert session.summary() == [
+        in_query("u0001@example.com"),
+        ("PATCH", USERS + "/" + "%024x" % 1, {}, {"lastName": "", "userTags": {}, "experienceGroupIds": []}),
+    ]
+    assert result["changed_fields"] == {"u0001@example.com": ["last_name", "user_tags", "experience_groups"]}

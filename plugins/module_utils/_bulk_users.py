@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: losant.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to this collection: not a public API; may change without notice.
 
 """Many experience users in one task: validate every entry, read the current
 users in as few requests as possible, plan every write, then run the writes
@@ -14,8 +15,8 @@ import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.losant.platform.plugins.module_utils.client import LosantApiError
-from ansible_collections.losant.platform.plugins.module_utils.users import (
+from ansible_collections.losant.platform.plugins.module_utils._client import LosantApiError
+from ansible_collections.losant.platform.plugins.module_utils._users import (
     USER_OPTIONS,
     GroupResolutionError,
     create_body,

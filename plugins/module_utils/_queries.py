@@ -1,43 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: losant.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to this collection: not a public API; may change without notice.
 
-"""Pure helpers shared by users and groups: tag merging, glob filters and
-the snake_case shape of returned resources."""
+"""Losant advanced queries built from the info modules' filters, and the
+glob matching that checks their results."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import re
-
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
-
-def desired_tags(current, given, purge):
-    """Given tags merged into the current ones (or replacing them with purge); a null value removes a key."""
-    tags = {} if purge else dict(current or {})
-    for key, value in given.items():
-        if value is None:
-            tags.pop(key, None)
-        else:
-            tags[key] = value
-    return tags
-
-
-def unique(values):
-    """The values in their first order, each once."""
-    seen = set()
-    return [value for value in values if not (value in seen or seen.add(value))]
-
-
-def snake_resource(resource, tags_field):
-    """A Losant resource with snake_case keys; the keys of its tags are left as written."""
-    if not resource:
-        return {}
-    result = camel_dict_to_snake_dict(resource, ignore_list=(tags_field,))
-    result.pop("password", None)
-    return result
 
 
 def glob_condition(pattern):
@@ -74,3 +47,25 @@ def all_of(conditions):
     if len(conditions) == 1:
         return conditions[0]
     return {"$and": conditions}
+
+
+def group_filter_condition(group):
+    """The advanced-query condition for users in a group id, in ``any`` group or in ``none``."""
+    if group == "any":
+        return {"experienceGroupId": {"$ne": None}}
+    if group == "none":
+        return {"experienceGroupId": None}
+    return {"experienceGroupId": group}
+
+
+def user_filter_query(email_pattern=None, group=None, user_tags=None):
+    """One advanced query for the experience_user_info filters; None selects every user."""
+    conditions = []
+    if email_pattern is not None:
+        condition = glob_condition(email_pattern)
+        conditions.append({"email": condition} if condition else None)
+    if group is not None:
+        conditions.append(group_filter_condition(group))
+    if user_tags:
+        conditions.append({"userTags": dict(user_tags)})
+    return all_of(conditions)

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: losant.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to this collection: not a public API; may change without notice.
 
 """Pure logic of experience users: option rules, desired state, the PATCH
 that gets there, and the views shown to the user. No I/O here."""
@@ -12,14 +13,9 @@ __metaclass__ = type
 import copy
 import difflib
 
-from ansible_collections.losant.platform.plugins.module_utils.common import (
-    all_of,
-    desired_tags,
-    glob_condition,
-    snake_resource,
-    unique,
-)
-from ansible_collections.losant.platform.plugins.module_utils.validation import (
+from ansible_collections.losant.platform.plugins.module_utils._dates import format_datetime, parse_datetime, utc_now
+from ansible_collections.losant.platform.plugins.module_utils._tags import desired_tags
+from ansible_collections.losant.platform.plugins.module_utils._validation import (
     GROUPS_MAX,
     NAME_MAX,
     PASSWORD_MAX,
@@ -28,10 +24,7 @@ from ansible_collections.losant.platform.plugins.module_utils.validation import 
     check_id,
     check_length,
     check_tags,
-    format_datetime,
     is_id,
-    parse_datetime,
-    utc_now,
 )
 
 # What the diff shows in place of a password that will be set.
@@ -58,6 +51,12 @@ USER_OPTIONS = dict(
 
 class GroupResolutionError(Exception):
     pass
+
+
+def unique(values):
+    """The values in their first order, each once."""
+    seen = set()
+    return [value for value in values if not (value in seen or seen.add(value))]
 
 
 def user_option_errors(params, now=None):
@@ -153,6 +152,10 @@ def current_group_ids(user):
 
 
 def desired_group_ids(current_ids, wanted_ids, purge):
+    """The group ids the task wants, or None to leave the groups alone: as
+    with tags, ``wanted_ids`` left out is not touched, even with ``purge``."""
+    if wanted_ids is None:
+        return None
     return unique(([] if purge else list(current_ids)) + list(wanted_ids))
 
 
@@ -173,7 +176,8 @@ def user_patch(user, params, group_ids, now):
     """The PATCH body that makes ``user`` match ``params``, and the option names it changes.
 
     ``group_ids`` is None when experience_groups was not given. Options left
-    out (None) leave their field alone; an empty body means nothing to do.
+    out (None) leave their field alone, even with a purge option set; an
+    empty body means nothing to do.
     """
     body = {}
     changed = []
@@ -186,17 +190,15 @@ def user_patch(user, params, group_ids, now):
         if value is not None and value != user.get(field, ""):
             body[field] = value
             changed.append(option)
-    if params.get("user_tags") is not None or params.get("purge_user_tags"):
-        tags = desired_tags(user.get("userTags"), params.get("user_tags") or {}, params.get("purge_user_tags"))
-        if tags != (user.get("userTags") or {}):
-            body["userTags"] = tags
-            changed.append("user_tags")
-    if group_ids is not None:
-        current = current_group_ids(user)
-        wanted = desired_group_ids(current, group_ids, params.get("purge_experience_groups"))
-        if set(wanted) != set(current):
-            body["experienceGroupIds"] = wanted
-            changed.append("experience_groups")
+    tags = desired_tags(user.get("userTags"), params.get("user_tags"), params.get("purge_user_tags"))
+    if tags is not None and tags != (user.get("userTags") or {}):
+        body["userTags"] = tags
+        changed.append("user_tags")
+    current = current_group_ids(user)
+    wanted = desired_group_ids(current, group_ids, params.get("purge_experience_groups"))
+    if wanted is not None and set(wanted) != set(current):
+        body["experienceGroupIds"] = wanted
+        changed.append("experience_groups")
     if password_due(params, user):
         body["password"] = params["password"]
         changed.append("password")
@@ -214,7 +216,7 @@ def create_body(params, group_ids):
         if params.get(option) is not None:
             body[field] = params[option]
             changed.append(option)
-    tags = desired_tags({}, params.get("user_tags") or {}, True)
+    tags = desired_tags({}, params.get("user_tags"), True)
     if tags:
         body["userTags"] = tags
         changed.append("user_tags")
@@ -261,30 +263,3 @@ def user_view(user, body=None):
     if body and "tokenCutoff" in body:
         view["invalidate_tokens"] = True
     return view
-
-
-def user_result(user):
-    """The user as the modules return it: snake_case keys, user tag keys untouched."""
-    return snake_resource(user, "userTags")
-
-
-def group_filter_condition(group):
-    """The advanced-query condition for users in a group id, in ``any`` group or in ``none``."""
-    if group == "any":
-        return {"experienceGroupId": {"$ne": None}}
-    if group == "none":
-        return {"experienceGroupId": None}
-    return {"experienceGroupId": group}
-
-
-def user_filter_query(email_pattern=None, group=None, user_tags=None):
-    """One advanced query for the experience_user_info filters; None selects every user."""
-    conditions = []
-    if email_pattern is not None:
-        condition = glob_condition(email_pattern)
-        conditions.append({"email": condition} if condition else None)
-    if group is not None:
-        conditions.append(group_filter_condition(group))
-    if user_tags:
-        conditions.append({"userTags": dict(user_tags)})
-    return all_of(conditions)

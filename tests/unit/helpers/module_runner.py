@@ -8,9 +8,8 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.losant.platform.plugins.module_utils import client as client_module
-
-from fake_transport import FakeSession, response
+from ansible_collections.losant.platform.plugins.module_utils import _client as client_module
+from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import FakeSession, response
 
 APP = "5f6a7b8c9d0e1f2a3b4c5d6e"
 TOKEN = "tok-unit-9d1f7"

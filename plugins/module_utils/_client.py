@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: losant.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to this collection: not a public API; may change without notice.
 
 """The one HTTP client of the collection: URLs, auth, JSON, paging, retries
 and error mapping for the Losant REST API live here and nowhere else."""

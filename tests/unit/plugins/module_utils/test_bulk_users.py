@@ -1,6 +1,6 @@
 import pytest
 
-from ansible_collections.losant.platform.plugins.module_utils.bulk import (
+from ansible_collections.losant.platform.plugins.module_utils._bulk_users import (
     config_errors,
     desired_entry,
     gathered_config,
@@ -11,7 +11,7 @@ from ansible_collections.losant.platform.plugins.module_utils.bulk import (
     resolve_entry_groups,
     run_writes,
 )
-from ansible_collections.losant.platform.plugins.module_utils.client import LosantApiError
+from ansible_collections.losant.platform.plugins.module_utils._client import LosantApiError
 
 G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
 G2 = "aaaaaaaaaaaaaaaaaaaaaaa2"
@@ -160,6 +160,29 @@ def test_plan_merged_creates_updates_and_counts_unchanged():
                                                "experienceGroupIds": [G2]},
                              ["email", "password", "experience_groups"])]
     assert plan.deletes == [] and plan.errors == []
+
+
+def test_plan_merged_purge_options_leave_left_out_fields_alone():
+    current = {"a@example.com": stored("a@example.com", 1)}
+    config = [entry("a@example.com", purge_user_tags=True, purge_experience_groups=True)]
+    plan = plan_changes(config, [None], current, "merged", NOW)
+    assert plan.updates == [] and plan.unchanged == 1
+
+
+def test_plan_merged_purge_options_with_empty_values_clear():
+    current = {"a@example.com": stored("a@example.com", 1)}
+    config = [entry("a@example.com", user_tags={}, purge_user_tags=True, experience_groups=[],
+                    purge_experience_groups=True)]
+    plan = plan_changes(config, [[]], current, "merged", NOW)
+    assert [(user["email"], body, fields) for user, body, fields in plan.updates] == [
+        ("a@example.com", {"userTags": {}, "experienceGroupIds": []}, ["user_tags", "experience_groups"])]
+
+
+def test_plan_replaced_empties_left_out_fields_whatever_the_purge_options_say():
+    current = {"a@example.com": stored("a@example.com", 1)}
+    plan = plan_changes([entry("a@example.com", first_name="F", last_name="L")], [None], current, "replaced", NOW)
+    assert plan.updates[0][1] == {"userTags": {}, "experienceGroupIds": []}
+    assert plan.deletes == []
 
 
 def test_plan_create_without_password_is_an_error_before_any_write():

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: losant.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to this collection: not a public API; may change without notice.
 
 """Pure logic of experience groups: option rules, the one lookup query, the
 PATCH that reaches the desired state, and the views shown to the user."""
@@ -11,8 +12,8 @@ __metaclass__ = type
 
 import copy
 
-from ansible_collections.losant.platform.plugins.module_utils.common import desired_tags, snake_resource
-from ansible_collections.losant.platform.plugins.module_utils.validation import (
+from ansible_collections.losant.platform.plugins.module_utils._tags import desired_tags
+from ansible_collections.losant.platform.plugins.module_utils._validation import (
     check_id,
     check_length,
     check_tags,
@@ -109,8 +110,14 @@ def pick_parent(groups, parent, group):
     return found
 
 
-def group_patch(group, params, parent_given, parent_id):
-    """The PATCH body that makes ``group`` match ``params``, and the option names it changes."""
+def group_patch(group, params, parent_id):
+    """The PATCH body that makes ``group`` match ``params``, and the option names it changes.
+
+    ``parent_id`` is the id of the group ``params["parent"]`` names (None for
+    ``""``, the top level). Options left out (None) leave their field alone:
+    ``parent`` left out keeps the group where it is, and ``group_tags`` left
+    out keeps the tags even with purge_group_tags.
+    """
     body = {}
     changed = []
     if params.get("name") is not None and params["name"] != group.get("name"):
@@ -119,14 +126,13 @@ def group_patch(group, params, parent_given, parent_id):
     if params.get("description") is not None and params["description"] != (group.get("description") or ""):
         body["description"] = params["description"]
         changed.append("description")
-    if parent_given and parent_id != group.get("parentId"):
+    if params.get("parent") is not None and parent_id != group.get("parentId"):
         body["parentId"] = parent_id
         changed.append("parent")
-    if params.get("group_tags") is not None or params.get("purge_group_tags"):
-        tags = desired_tags(group.get("groupTags"), params.get("group_tags") or {}, params.get("purge_group_tags"))
-        if tags != (group.get("groupTags") or {}):
-            body["groupTags"] = tags
-            changed.append("group_tags")
+    tags = desired_tags(group.get("groupTags"), params.get("group_tags"), params.get("purge_group_tags"))
+    if tags is not None and tags != (group.get("groupTags") or {}):
+        body["groupTags"] = tags
+        changed.append("group_tags")
     return body, changed
 
 
@@ -139,7 +145,7 @@ def group_create_body(params, parent_id):
     if parent_id:
         body["parentId"] = parent_id
         changed.append("parent")
-    tags = desired_tags({}, params.get("group_tags") or {}, True)
+    tags = desired_tags({}, params.get("group_tags"), True)
     if tags:
         body["groupTags"] = tags
         changed.append("group_tags")
@@ -169,8 +175,3 @@ def group_view(group, parent_names=None):
         "parent": (parent_names or {}).get(parent_id, parent_id),
         "group_tags": dict(group.get("groupTags") or {}),
     }
-
-
-def group_result(group):
-    """The group as the modules return it: snake_case keys, group tag keys untouched."""
-    return snake_resource(group, "groupTags")

@@ -1,56 +1,17 @@
-"""Pure helpers shared by users and groups: tags, globs, query building,
-snake_case results, and the user filters of experience_user_info."""
+"""Advanced queries from the info modules' filters, and the glob matching
+that checks what they return."""
 
 import pytest
 
-from ansible_collections.losant.platform.plugins.module_utils.common import (
+from ansible_collections.losant.platform.plugins.module_utils._queries import (
     all_of,
-    desired_tags,
     glob_condition,
     glob_matches,
-    snake_resource,
-    unique,
-)
-from ansible_collections.losant.platform.plugins.module_utils.users import (
     group_filter_condition,
     user_filter_query,
 )
 
 G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
-
-
-# ------------------------------------------------------------------ tags
-
-def test_tags_merge_into_the_current_ones_and_null_removes_a_key():
-    current = {"customer": "acme", "role": "op"}
-    assert desired_tags(current, {"site": "north", "role": None}, False) == {"customer": "acme", "site": "north"}
-    assert current == {"customer": "acme", "role": "op"}, "the current tags are not modified"
-
-
-def test_purge_keeps_only_the_given_tags_and_null_on_a_missing_key_is_fine():
-    assert desired_tags({"customer": "acme"}, {"site": "north", "gone": None}, True) == {"site": "north"}
-    assert desired_tags({"customer": "acme"}, {}, True) == {}
-    assert desired_tags(None, {"a": "b"}, False) == {"a": "b"}
-
-
-def test_unique_keeps_the_first_order():
-    assert unique(["b", "a", "b", "c", "a"]) == ["b", "a", "c"]
-    assert unique([]) == []
-
-
-# ------------------------------------------------------------------ snake_case
-
-def test_snake_resource_converts_keys_but_not_tag_keys_and_drops_a_password():
-    resource = {"id": G1, "firstName": "Jane", "userTags": {"costCenter": "42", "site_code": "n"},
-                "experienceGroups": [{"id": G1, "name": "Ops", "parentId": None}], "password": "x" * 8}
-    assert snake_resource(resource, "userTags") == {
-        "id": G1, "first_name": "Jane", "user_tags": {"costCenter": "42", "site_code": "n"},
-        "experience_groups": [{"id": G1, "name": "Ops", "parent_id": None}]}
-
-
-def test_snake_resource_of_nothing_is_empty():
-    assert snake_resource(None, "userTags") == {}
-    assert snake_resource({}, "groupTags") == {}
 
 
 # ------------------------------------------------------------------ globs

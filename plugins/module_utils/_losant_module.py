@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# Copyright: losant.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to this collection: not a public API; may change without notice.
+
+"""What every module of the collection does around its own logic: merge the
+connection options into its argument spec, build the client from them, and
+turn option and API errors into a failed task."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import copy
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.losant.platform.plugins.module_utils._client import (
+    REQUESTS_IMPORT_ERROR,
+    LosantApiError,
+    LosantClient,
+)
+from ansible_collections.losant.platform.plugins.module_utils._connection_options import (
+    CONNECTION_ARGUMENT_SPEC,
+    connection_errors,
+)
+
+
+def argument_spec(**module_options):
+    """The module's own options merged with the connection options."""
+    spec = copy.deepcopy(CONNECTION_ARGUMENT_SPEC)
+    spec.update(module_options)
+    return spec
+
+
+def fail_on_errors(module, errors):
+    """Stop before any request when an option breaks a rule, naming every broken rule (None: no error)."""
+    errors = [error for error in errors if error]
+    if errors:
+        module.fail_json(msg="; ".join(errors), errors=errors)
+
+
+@contextlib.contextmanager
+def failures_reported(module, *option_errors):
+    """Fail the task on an API error, with its status and type, or on one of ``option_errors``."""
+    try:
+        yield
+    except LosantApiError as exc:
+        module.fail_json(msg=exc.message, status=exc.status, error_type=exc.error_type)
+    except option_errors as exc:
+        module.fail_json(msg=str(exc))
+
+
+def client_from_module(module):
+    """The API client for the module's connection options, after checking them."""
+    if REQUESTS_IMPORT_ERROR:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    params = module.params
+    fail_on_errors(module, connection_errors(params))
+    return LosantClient(
+        api_url=params["api_url"],
+        api_token=params["api_token"],
+        application_id=params["application_id"],
+        # requests takes a CA bundle path in place of True.
+        validate_certs=(params["ca_path"] or True) if params["validate_certs"] else False,
+        timeout=params["timeout"],
+        retries=params["retries"],
+    )

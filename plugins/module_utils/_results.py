@@ -1,0 +1,30 @@
+# -*- coding: utf-8 -*-
+# Copyright: losant.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to this collection: not a public API; may change without notice.
+
+"""Users and groups as the modules return them: Losant's resources with
+snake_case keys, tag keys left as the user wrote them, no secret."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+
+def snake_resource(resource, tags_field):
+    """A Losant resource with snake_case keys; the keys of its tags are left as written."""
+    if not resource:
+        return {}
+    result = camel_dict_to_snake_dict(resource, ignore_list=(tags_field,))
+    result.pop("password", None)
+    return result
+
+
+def user_result(user):
+    return snake_resource(user, "userTags")
+
+
+def group_result(group):
+    return snake_resource(group, "groupTags")
