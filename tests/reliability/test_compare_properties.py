@@ -12,9 +12,9 @@ import datetime
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from ansible_collections.losant.platform.plugins.module_utils.groups import group_patch, predict_group
-from ansible_collections.losant.platform.plugins.module_utils.users import predict_user, user_patch
-from ansible_collections.losant.platform.plugins.module_utils.validation import format_datetime, parse_datetime
+from ansible_collections.losant.platform.plugins.module_utils._dates import format_datetime, parse_datetime
+from ansible_collections.losant.platform.plugins.module_utils._groups import group_patch, predict_group
+from ansible_collections.losant.platform.plugins.module_utils._users import predict_user, user_patch
 from losant_emulator import DEFAULT_APPLICATION_ID, Store
 from reliability_support import OUTCOMES
 
