@@ -1,13 +1,37 @@
 """The reliability suite prints its table of cases and outcomes at the end of
 the run and writes it, with the secret audit's figures, as Markdown to
-$RELIABILITY_REPORT (default .build/reliability-report.md)."""
+$RELIABILITY_REPORT (default .build/reliability-report.md).
+
+``emulator`` is a fresh Losant API emulator per test."""
 
 import os
+import sys
 import time
+from pathlib import Path
+
+import pytest
 
 from reliability_support import AUDIT, OUTCOMES, REPO
 
+# The emulator package, imported as ``losant_emulator`` here and in the test files.
+_EMULATOR_DIR = str(Path(__file__).resolve().parents[1] / "emulator")
+if _EMULATOR_DIR not in sys.path:
+    sys.path.insert(0, _EMULATOR_DIR)
+
+from losant_emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+
 _STARTED = time.monotonic()
+
+
+@pytest.fixture
+def emulator():
+    """A fresh Losant API emulator per test (``emulator.url``; default tokens
+    ``losant-emulator-token`` and the read-only ``losant-emulator-read-only-token``)."""
+    emu = Emulator().start()
+    try:
+        yield emu
+    finally:
+        emu.stop()
 
 
 def _report():

@@ -1,14 +1,13 @@
-"""The emulator against Losant's contract.
+"""The emulator against Losant's official JSON Schemas.
 
-(a) every body it answers, over a broad exercise of all endpoints (successes
-    and errors), validates against the official JSON Schema of that answer;
-    and it accepts exactly the request bodies / advanced queries the official
-    schemas accept (for a catalogue of edge cases).
-(b) the official Python client (``losant-rest``, module ``losant_rest``)
-    drives it through full user and group life cycles.
+Every body it answers, over a broad exercise of all endpoints (successes and
+errors), validates against the schema of that answer; and it accepts exactly
+the request bodies and advanced queries the schemas accept (for a catalogue of
+edge cases).
 
-Schema tests need /work/shared/losant-api (see conformance_support): absent,
-they skip with the reason, or fail when LOSANT_CONFORMANCE_REQUIRED=1.
+The schemas are in the shared Losant API folder (see conformance_support):
+absent, these tests skip with the reason, or fail when
+LOSANT_CONFORMANCE_REQUIRED=1.
 """
 
 import json
@@ -16,36 +15,9 @@ import json
 import pytest
 import requests
 
-import conformance_support as cs
-from losant_emulator import DEFAULT_APPLICATION_ID, DEFAULT_TOKEN, READ_ONLY_TOKEN, Emulator
-
-APP = DEFAULT_APPLICATION_ID
-MISSING_ID = "0" * 24
-OTHER_APP = "0123456789abcdef01234567"
-
-
-class Api(object):
-    def __init__(self, url, token=DEFAULT_TOKEN):
-        self.url = url
-        self.token = token
-        self.session = requests.Session()
-
-    def call(self, method, path, body=None, params=None, token=None, app=APP):
-        token = self.token if token is None else token
-        headers = {"Authorization": "Bearer " + token} if token else {}
-        kwargs = {"headers": headers, "params": params, "timeout": 10}
-        if body is not None:
-            kwargs["json"] = body
-        return self.session.request(method, "%s/applications/%s/experience%s" % (self.url, app, path), **kwargs)
-
-    def ok(self, method, path, body=None, params=None):
-        resp = self.call(method, path, body, params)
-        assert resp.status_code in (200, 201), (method, path, resp.status_code, resp.text)
-        return resp.json()
-
-
-def q(query):
-    return {"query": json.dumps(query)}
+from ansible_collections.losant.platform.tests import conformance_support as cs
+from ansible_collections.losant.platform.tests.emulator.losant_emulator import READ_ONLY_TOKEN, Emulator
+from ansible_collections.losant.platform.tests.unit.emulator.emulator_client import APP, MISSING_ID, OTHER_APP, Api, q
 
 
 def exercise(emu):
@@ -380,147 +352,3 @@ def test_advanced_query_accepted_exactly_when_schema_accepts(emulator, kind, pat
             disagreements.append("%s: schema %s, emulator %s %s" % (
                 json.dumps(query)[:120], "accepts" if schema_ok else "rejects", resp.status_code, resp.text[:200]))
     assert not disagreements, "\n".join(disagreements)
-
-
-# --------------------------------------------------------------------------
-# (b) the official client
-# --------------------------------------------------------------------------
-
-losant_rest = pytest.importorskip("losant_rest")
-
-
-def check(name, body):
-    if cs.shared_api_available():
-        cs.validate(name, body)
-    return body
-
-
-@pytest.fixture
-def client(emulator):
-    return losant_rest.Client(auth_token=DEFAULT_TOKEN, url=emulator.url)
-
-
-def test_official_client_user_cycle(client):
-    group = client.experience_groups.post(applicationId=APP, experienceGroup={"name": "Readers"})
-    created = check("experienceUser", client.experience_users.post(applicationId=APP, experienceUser={
-        "email": "client@example.com", "password": "password123", "firstName": "Cli",
-        "userTags": {"team": "a"}, "experienceGroupIds": [group["id"]]}))
-    uid = created["id"]
-    assert created["experienceGroups"] == [{"id": group["id"], "name": "Readers", "parentId": None}]
-    fetched = check("experienceUser", client.experience_user.get(applicationId=APP, experienceUserId=uid))
-    assert fetched["email"] == "client@example.com" and fetched["userTags"] == {"team": "a"}
-    listed = check("experienceUsers", client.experience_users.get(
-        applicationId=APP, query={"email": {"$eq": "CLIENT@example.com", "$ci": True}}))
-    assert [u["id"] for u in listed["items"]] == [uid] and listed["totalCount"] == 1
-    paged = check("experienceUsers", client.experience_users.get(
-        applicationId=APP, perPage=1, page=0, sortField="email", sortDirection="desc",
-        filterField="email", filter="client@*", experienceGroupId=group["id"]))
-    assert paged["count"] == 1 and paged["perPage"] == 1
-    patched = check("experienceUser", client.experience_user.patch(
-        applicationId=APP, experienceUserId=uid,
-        experienceUser={"lastName": "Ent", "userTags": {"team": "b"}, "experienceGroupIds": []}))
-    assert patched["lastName"] == "Ent" and patched["userTags"] == {"team": "b"}
-    assert patched["experienceGroups"] == [] and patched["firstName"] == "Cli"
-    assert check("success", client.experience_user.delete(applicationId=APP, experienceUserId=uid)) == \
-        {"success": True}
-    with pytest.raises(losant_rest.LosantError) as err:
-        client.experience_user.get(applicationId=APP, experienceUserId=uid)
-    assert err.value.status == 404 and err.value.data["type"] == "NotFound"
-    check("error", err.value.data)
-
-
-def test_official_client_group_cycle(client):
-    user = client.experience_users.post(applicationId=APP, experienceUser={
-        "email": "member@example.com", "password": "password123"})
-    parent = check("experienceGroup", client.experience_groups.post(
-        applicationId=APP, experienceGroup={"name": "Parent", "groupTags": {"k": "v"}}))
-    group = check("experienceGroup", client.experience_groups.post(applicationId=APP, experienceGroup={
-        "name": "Kid", "parentId": parent["id"], "experienceUserIds": [user["id"]]}))
-    gid = group["id"]
-    assert group["ancestorIds"] == [parent["id"]] and group["experienceUserIds"] == [user["id"]]
-    fetched = check("experienceGroup", client.experience_group.get(applicationId=APP, experienceGroupId=gid))
-    assert fetched == group
-    listed = check("experienceGroups", client.experience_groups.get(
-        applicationId=APP, sortField="name", sortDirection="asc", perPage=1, page=1))
-    assert listed["totalCount"] == 2 and [g["name"] for g in listed["items"]] == ["Parent"]
-    found = check("experienceGroups", client.experience_groups.get(
-        applicationId=APP, query={"ancestorId": parent["id"]}))
-    assert [g["id"] for g in found["items"]] == [gid]
-    patched = check("experienceGroup", client.experience_group.patch(
-        applicationId=APP, experienceGroupId=gid,
-        experienceGroup={"description": "kids", "experienceUserIds": [], "parentId": None}))
-    assert patched["description"] == "kids" and patched["experienceUserIds"] == [] and patched["parentId"] is None
-    assert client.experience_user.get(applicationId=APP, experienceUserId=user["id"])["experienceGroups"] == []
-    assert client.experience_group.delete(applicationId=APP, experienceGroupId=gid) == {"success": True}
-    with pytest.raises(losant_rest.LosantError) as err:
-        client.experience_group.delete(applicationId=APP, experienceGroupId=gid)
-    assert err.value.status == 404
-
-
-def test_official_client_error_statuses(emulator, client):
-    client.experience_users.post(applicationId=APP, experienceUser={"email": "dup@example.com",
-                                                                    "password": "password123"})
-    cases = [
-        (lambda c: c.experience_users.post(applicationId=APP, experienceUser={
-            "email": "DUP@example.com", "password": "password123"}), client, 400, "AlreadyExists"),
-        (lambda c: c.experience_users.post(applicationId=APP, experienceUser={"email": "x@example.com"}),
-         client, 400, "Validation"),
-        (lambda c: c.experience_groups.post(applicationId=APP, experienceGroup={}), client, 400, "Validation"),
-        (lambda c: c.experience_users.get(applicationId=APP, perPage=5000), client, 400, "Validation"),
-        (lambda c: c.experience_users.get(applicationId=APP, query={"bogus": 1}), client, 400, "Validation"),
-        (lambda c: c.experience_users.get(applicationId=APP),
-         losant_rest.Client(auth_token="wrong", url=emulator.url), 401, "Unauthorized"),
-        (lambda c: c.experience_users.get(applicationId=APP),
-         losant_rest.Client(url=emulator.url), 401, "Unauthorized"),
-        (lambda c: c.experience_groups.post(applicationId=APP, experienceGroup={"name": "x"}),
-         losant_rest.Client(auth_token=READ_ONLY_TOKEN, url=emulator.url), 403, "Forbidden"),
-        (lambda c: c.experience_users.get(applicationId=OTHER_APP), client, 403, "Forbidden"),
-        (lambda c: c.experience_group.get(applicationId=APP, experienceGroupId=MISSING_ID), client, 404, "NotFound"),
-    ]
-    for call, who, status, type_ in cases:
-        with pytest.raises(losant_rest.LosantError) as err:
-            call(who)
-        assert (err.value.status, err.value.data["type"]) == (status, type_), err.value
-        check("error", err.value.data)
-    # a rate-limited answer reaches the client as a LosantError too
-    requests.put(emulator.url + "/_emulator/faults", timeout=5,
-                 json={"rules": [{"action": "status", "status": 429, "retry_after": "2", "times": 1}]})
-    with pytest.raises(losant_rest.LosantError) as err:
-        client.experience_users.get(applicationId=APP)
-    assert err.value.status == 429 and err.value.data["type"] == "RateLimitExceeded"
-    assert client.experience_users.get(applicationId=APP)["totalCount"] == 1
-
-
-# --------------------------------------------------------------------------
-# conformance_support itself
-# --------------------------------------------------------------------------
-
-def test_missing_contract_skips_or_fails_when_required(monkeypatch, tmp_path):
-    monkeypatch.setattr(cs, "SHARED_API_DIR", tmp_path / "absent")
-    monkeypatch.setattr(cs, "SCHEMAS_DIR", tmp_path / "absent" / "schemas")
-    monkeypatch.delenv(cs.REQUIRED_ENV, raising=False)
-    with pytest.raises(pytest.skip.Exception) as skipped:
-        cs.require_shared_api()
-    assert str(tmp_path / "absent") in str(skipped.value) and cs.REQUIRED_ENV in str(skipped.value)
-    monkeypatch.setenv(cs.REQUIRED_ENV, "1")
-    with pytest.raises(pytest.fail.Exception):
-        cs.require_shared_api()
-    with pytest.raises(pytest.fail.Exception):
-        cs.schema("experienceUser")
-
-
-def test_support_validates_and_resolves_definition_refs():
-    cs.require_shared_api()
-    assert cs.SHARED_API_DIR.name == "losant-api" and (cs.SCHEMAS_DIR / "experienceUser.json").is_file()
-    cs.validate("experienceUser.json", {"id": "5f6a7b8c9d0e1f2a3b4c5d6e", "creationDate": "2026-01-01T00:00:00.000Z"})
-    with pytest.raises(AssertionError) as err:
-        cs.validate("experienceUser", {"creationDate": "2026-01-01", "email": "nope"})
-    assert "creationDate" in str(err.value) and "email" in str(err.value)
-    # nested $or/$and items use "#/definitions/advancedExperienceUserQuery": resolved to the root
-    cs.validate("advancedExperienceUserQuery", {"$or": [{"$and": [{"email": "a"}]}]})
-    assert cs.problems("advancedExperienceUserQuery", {"$or": [{"$and": [{"nope": "a"}]}]})
-    problems = cs.check_exchange({"seq": 1, "method": "POST", "status": 201, "query": {},
-                                  "path": "/applications/%s/experience/users" % APP,
-                                  "body": {"email": "a@b.co"}, "response": {"id": "zz"}})
-    assert any("request" in p and "password" in p for p in problems)
-    assert any("response" in p and "id" in p for p in problems)
