@@ -236,3 +236,25 @@ def test_view_is_in_the_option_shape_with_the_parent_named_when_known():
     assert group_view(child)["parent"] == ROOT
     assert group_view(tree()[0])["parent"] is None
     assert group_view(None) == {} and group_view({}) == {}
+
+
+# ------------------------------------------------------------------ option rules
+
+@pytest.mark.parametrize("given,fragment", [
+    (dict(name=""), "name must be 1 to 255 characters long"),
+    (dict(name="x" * 256), "name must be 1 to 255 characters long"),
+    (dict(name="Acme", experience_group_id="nope"), "experience_group_id must be a Losant id"),
+    (dict(name="Acme", description="d" * 32768), "description must be at most 32767 characters long"),
+    (dict(name="Acme", parent="p" * 256), "parent must be 1 to 255 characters long"),
+    (dict(name="Acme", group_tags={"bad key": "v"}), "group_tags key 'bad key' must match"),
+    (dict(name="Acme", group_tags={"k": ""}), "group_tags value of 'k' must be 1 to 255 characters long"),
+    (dict(name="Acme", group_tags={"k": 3}), "group_tags value of 'k' must be a string"),
+])
+def test_bad_options_are_named_with_their_rule(given, fragment):
+    errors = group_option_errors(params(**given))
+    assert any(fragment in error for error in errors), errors
+
+
+def test_good_options_pass():
+    assert group_option_errors(params(name="Acme", experience_group_id=ROOT, description="", parent="",
+                                      group_tags={"a": "b", "c": None})) == []
