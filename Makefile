@@ -187,14 +187,17 @@ changelog: $(VENV_STAMP) tree
 
 # ---------------------------------------------------------------- docs and execution environment
 
-# antsibull-docs sphinx-init's project (offline: tools/docsite_conf.py keeps intersphinx local),
-# built with Sphinx -W (warnings are errors).
+# antsibull-docs sphinx-init's project with the collection's own front page (docs/docsite/index.rst)
+# and the Markdown guides of docs/ that Galaxy shows, rendered by myst-parser; offline
+# (tools/docsite_conf.py keeps intersphinx local), built with Sphinx -W (warnings are errors).
 docs: $(VENV_STAMP) tree
 	@rm -rf "$(DOCSITE)" "$(DOCS_BUILD)" && mkdir -p -m 700 "$(DOCSITE)"
 	antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir "$(DOCSITE)" --project losant.platform \
-	  --title "losant.platform collection" --copyright "losant.platform contributors" losant.platform
+	  --title "losant.platform collection" --copyright "losant.platform contributors" \
+	  --index-rst-source "$(COLLECTION_DIR)/docs/docsite/index.rst" losant.platform
 	@cat tools/docsite_conf.py >>"$(DOCSITE)/conf.py"
 	@"$(VPY)" tools/docsite_inventory.py "$(DOCSITE)/ansible_devel.inv"
+	@cp "$(COLLECTION_DIR)"/docs/*.md "$(DOCSITE)/rst/"
 	cd "$(DOCSITE)" && ./build.sh
 	@mkdir -p "$(DOCS_BUILD)" && cp -r "$(DOCSITE)/build/html" "$(DOCS_BUILD)/html"
 	@echo "== docs: $(DOCS_BUILD)/html/index.html ($$(find "$(DOCS_BUILD)/html" -name '*.html' | wc -l) pages)"
