@@ -80,9 +80,10 @@ def desired_user(user, params, group_ids):
     for option, field in (("first_name", "firstName"), ("last_name", "lastName")):
         if params[option] is not None:
             want[field] = params[option]
-    if params["user_tags"] is not None or params["purge_user_tags"]:
+    # Left out, the tags are not touched, even with purge_user_tags.
+    if params["user_tags"] is not None:
         result = {} if params["purge_user_tags"] else dict(user["userTags"])
-        for key, value in (params["user_tags"] or {}).items():
+        for key, value in params["user_tags"].items():
             if value is None:
                 result.pop(key, None)
             else:
@@ -174,16 +175,17 @@ def groups(draw):
 def group_options(draw):
     params = {"name": draw(st.none() | st.text(min_size=1, max_size=10)), "description": draw(st.none() | texts),
               "group_tags": draw(given_tags), "purge_group_tags": draw(st.booleans())}
-    parent_given = draw(st.booleans())
-    parent_id = draw(st.none() | st.sampled_from(PARENTS)) if parent_given else None
-    return params, parent_given, parent_id
+    # parent left out (None), "" for the top level, or a parent the lookup resolved to an id.
+    params["parent"] = draw(st.none() | st.just("") | st.sampled_from(PARENTS))
+    parent_id = params["parent"] or None
+    return params, parent_id
 
 
 @EXAMPLES
 @given(groups(), group_options())
 def test_group_patch_reaches_the_desired_group_and_then_has_nothing_left(group, options):
-    params, parent_given, parent_id = options
-    body, changed = group_patch(group, params, parent_given, parent_id)
+    params, parent_id = options
+    body, changed = group_patch(group, params, parent_id)
     parent = {"id": parent_id, "ancestorIds": []} if parent_id else None
     after = predict_group(group, body, parent)
     want = {"name": group["name"], "description": group.get("description") or "", "parentId": group["parentId"],
@@ -192,11 +194,12 @@ def test_group_patch_reaches_the_desired_group_and_then_has_nothing_left(group, 
         want["name"] = params["name"]
     if params["description"] is not None:
         want["description"] = params["description"]
-    if parent_given:
+    if params["parent"] is not None:
         want["parentId"] = parent_id
-    if params["group_tags"] is not None or params["purge_group_tags"]:
+    # Left out, the tags are not touched, even with purge_group_tags.
+    if params["group_tags"] is not None:
         result = {} if params["purge_group_tags"] else dict(group["groupTags"])
-        for key, value in (params["group_tags"] or {}).items():
+        for key, value in params["group_tags"].items():
             if value is None:
                 result.pop(key, None)
             else:
@@ -208,7 +211,7 @@ def test_group_patch_reaches_the_desired_group_and_then_has_nothing_left(group, 
     if "parentId" in body:
         assert after["ancestorIds"] == ([parent_id] if parent_id else [])
     assert len(changed) == len(body)
-    assert group_patch(after, params, parent_given, parent_id) == ({}, [])
+    assert group_patch(after, params, parent_id) == ({}, [])
 
 
 def test_record_the_properties():
