@@ -92,6 +92,7 @@ class Store:
         return chain
 
     def descendants(self, group_id):
+        """Ids of every group below ``group_id``."""
         children = {}
         for g in self.groups.values():
             if g["parentId"] is not None:
