@@ -5,6 +5,11 @@ The schemas live outside this repository, in ``<repo root>/../shared/losant-api`
 tests that need it are skipped with a visible reason, unless
 ``LOSANT_CONFORMANCE_REQUIRED=1`` is set: then they fail.
 
+Importable as ``conformance_support`` (tests/ on sys.path, as tests/conftest.py
+sets it) and as ``ansible_collections.losant.platform.tests.conformance_support``
+(the integration targets' schema check, which runs inside ansible-playbook).
+Only ``require_shared_api()`` needs pytest, and imports it when called.
+
 Helpers:
 
 * ``SHARED_API_DIR`` / ``SCHEMAS_DIR``: where the contract is looked for.
@@ -15,6 +20,9 @@ Helpers:
 * ``check_exchange(entry)``: problems of one emulator request-log entry (the
   request body/query sent, the response body received), each schema picked
   from the method, path and status.
+* ``Contract(schemas_dir)``: the same checks against the schemas of any folder,
+  without pytest (``available()``, ``schema``, ``problems``, ``validate``,
+  ``check_exchange``, ``check_log``); ``contract()`` is the one of ``SCHEMAS_DIR``.
 """
 
 import json
@@ -22,7 +30,6 @@ import os
 import re
 from pathlib import Path
 
-import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +42,7 @@ _RFC3339 = re.compile(
     r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)"
     r"(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$")
 _ROUTE = re.compile(r"^/applications/[^/]+/experience/(users|groups)(/[^/]+)?/?$")
-_cache = {}
+_contracts = {}
 
 
 def shared_api_available():
@@ -46,12 +53,19 @@ def conformance_required():
     return os.environ.get(REQUIRED_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def missing_contract(shared_api_dir):
+    """Why the contract at ``shared_api_dir`` cannot be used."""
+    return "Losant API contract not found at %s (no schemas/ folder)" % shared_api_dir
+
+
 def require_shared_api():
     """Skip the calling test when the shared Losant contract is absent
     (fail instead when LOSANT_CONFORMANCE_REQUIRED=1)."""
     if shared_api_available():
         return
-    missing = "Losant API contract not found at %s (no schemas/ folder)" % SHARED_API_DIR
+    import pytest  # only the tests that need the contract need pytest
+
+    missing = missing_contract(SHARED_API_DIR)
     if conformance_required():
         pytest.fail("%s, and %s=1 requires schema conformance checks" % (missing, REQUIRED_ENV),
                     pytrace=False)
@@ -99,27 +113,99 @@ def _with_root_definitions(document):
     return document
 
 
+class Contract:
+    """Losant's schemas in ``schemas_dir``; the checks raise FileNotFoundError when it lacks one."""
+
+    def __init__(self, schemas_dir):
+        self.schemas_dir = Path(schemas_dir)
+        self._validators = {}
+
+    def available(self):
+        return self.schemas_dir.is_dir()
+
+    def _validator(self, name):
+        if name.endswith(".json"):
+            name = name[:-5]
+        if name not in self._validators:
+            path = self.schemas_dir / (name + ".json")
+            if not path.is_file():
+                raise FileNotFoundError("no schema %s in %s" % (path.name, self.schemas_dir))
+            with path.open(encoding="utf-8") as handle:
+                document = _with_root_definitions(json.load(handle))
+            Draft7Validator.check_schema(document)
+            self._validators[name] = Draft7Validator(document, format_checker=format_checker())
+        return self._validators[name]
+
+    def schema(self, name):
+        """The schema ``name`` (with or without ``.json``)."""
+        return self._validator(name).schema
+
+    def problems(self, name, body):
+        """Readable problems of ``body`` under schema ``name`` (empty list: valid)."""
+        validator = self._validator(name)
+        found = []
+        for error in sorted(validator.iter_errors(body), key=lambda e: list(map(str, e.absolute_path))):
+            found.append("%s at %s: %s" % (name.replace(".json", "") + ".json", _where(error),
+                                           error.message[:500]))
+        return found
+
+    def validate(self, name, body):
+        """Raise AssertionError listing every way ``body`` breaks schema ``name``."""
+        found = self.problems(name, body)
+        if found:
+            text = json.dumps(body, indent=1, default=str)
+            if len(text) > 2000:
+                text = text[:2000] + "..."
+            raise AssertionError("body does not validate against %s:\n  %s\nbody: %s"
+                                 % (name, "\n  ".join(found), text))
+        return body
+
+    def check_exchange(self, entry):
+        """Problems of one emulator request-log entry (see /_emulator/requests)."""
+        method, path, status = entry.get("method", ""), entry.get("path", ""), entry.get("status")
+        label = "#%s %s %s -> %s" % (entry.get("seq"), method, path, status)
+        request_schema, response_schema = schemas_for(method, path, status)
+        found = []
+        if request_schema:
+            if entry.get("body") is None:
+                found.append("%s: request has no JSON body (%s expected)" % (label, request_schema))
+            else:
+                found.extend("%s: request %s" % (label, p) for p in self.problems(request_schema, entry["body"]))
+        query = (entry.get("query") or {}).get("query")
+        if query is not None and method.upper() == "GET" and _ROUTE.match(path):
+            kind = _ROUTE.match(path).group(1)
+            name = "advancedExperienceUserQuery" if kind == "users" else "advancedExperienceGroupQuery"
+            try:
+                parsed = json.loads(query)
+            except (TypeError, ValueError):
+                found.append("%s: query parameter is not JSON: %r" % (label, query))
+            else:
+                found.extend("%s: query %s" % (label, p) for p in self.problems(name, parsed))
+        if response_schema and entry.get("response") is not None:
+            found.extend("%s: response %s" % (label, p)
+                         for p in self.problems(response_schema, entry["response"]))
+        return found
+
+    def check_log(self, entries):
+        """Problems of a whole request log, in order (every exchange of an integration target)."""
+        found = []
+        for entry in entries:
+            found.extend(self.check_exchange(entry))
+        return found
+
+
+def contract(schemas_dir=None):
+    """The Contract of ``schemas_dir`` (default: the current ``SCHEMAS_DIR``), made once."""
+    key = str(Path(schemas_dir if schemas_dir is not None else SCHEMAS_DIR))
+    if key not in _contracts:
+        _contracts[key] = Contract(key)
+    return _contracts[key]
+
+
 def schema(name):
     """The official schema ``name`` (with or without ``.json``)."""
     require_shared_api()
-    if name.endswith(".json"):
-        name = name[:-5]
-    if name not in _cache:
-        path = SCHEMAS_DIR / (name + ".json")
-        if not path.is_file():
-            raise FileNotFoundError("no schema %s in %s" % (path.name, SCHEMAS_DIR))
-        with path.open(encoding="utf-8") as handle:
-            document = _with_root_definitions(json.load(handle))
-        Draft7Validator.check_schema(document)
-        _cache[name] = Draft7Validator(document, format_checker=format_checker())
-    return _cache[name].schema
-
-
-def _validator(name):
-    schema(name)
-    if name.endswith(".json"):
-        name = name[:-5]
-    return _cache[name]
+    return contract().schema(name)
 
 
 def _where(error):
@@ -131,24 +217,14 @@ def _where(error):
 
 def problems(name, body):
     """Readable problems of ``body`` under schema ``name`` (empty list: valid)."""
-    validator = _validator(name)
-    found = []
-    for error in sorted(validator.iter_errors(body), key=lambda e: list(map(str, e.absolute_path))):
-        found.append("%s at %s: %s" % (name.replace(".json", "") + ".json", _where(error),
-                                       error.message[:500]))
-    return found
+    require_shared_api()
+    return contract().problems(name, body)
 
 
 def validate(name, body):
     """Raise AssertionError listing every way ``body`` breaks schema ``name``."""
-    found = problems(name, body)
-    if found:
-        text = json.dumps(body, indent=1, default=str)
-        if len(text) > 2000:
-            text = text[:2000] + "..."
-        raise AssertionError("body does not validate against %s:\n  %s\nbody: %s"
-                             % (name, "\n  ".join(found), text))
-    return body
+    require_shared_api()
+    return contract().validate(name, body)
 
 
 def schemas_for(method, path, status):
@@ -180,26 +256,5 @@ def schemas_for(method, path, status):
 
 def check_exchange(entry):
     """Problems of one emulator request-log entry (see /_emulator/requests)."""
-    method, path, status = entry.get("method", ""), entry.get("path", ""), entry.get("status")
-    label = "#%s %s %s -> %s" % (entry.get("seq"), method, path, status)
-    request_schema, response_schema = schemas_for(method, path, status)
-    found = []
-    if request_schema:
-        if entry.get("body") is None:
-            found.append("%s: request has no JSON body (%s expected)" % (label, request_schema))
-        else:
-            found.extend("%s: request %s" % (label, p) for p in problems(request_schema, entry["body"]))
-    query = (entry.get("query") or {}).get("query")
-    if query is not None and method.upper() == "GET" and _ROUTE.match(path):
-        kind = _ROUTE.match(path).group(1)
-        name = "advancedExperienceUserQuery" if kind == "users" else "advancedExperienceGroupQuery"
-        try:
-            parsed = json.loads(query)
-        except (TypeError, ValueError):
-            found.append("%s: query parameter is not JSON: %r" % (label, query))
-        else:
-            found.extend("%s: query %s" % (label, p) for p in problems(name, parsed))
-    if response_schema and entry.get("response") is not None:
-        found.extend("%s: response %s" % (label, p)
-                     for p in problems(response_schema, entry["response"]))
-    return found
+    require_shared_api()
+    return contract().check_exchange(entry)

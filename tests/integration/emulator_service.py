@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Start or stop the Losant API emulator the integration targets run against.
+
+    python3 tests/integration/emulator_service.py start
+    ansible-test integration --local ...
+    python3 tests/integration/emulator_service.py stop
+
+``start`` runs ``python3 -m losant_emulator`` (tests/emulator on PYTHONPATH) in the
+background on a free port of 127.0.0.1, with a fresh token and application id,
+waits for its URL and writes tests/integration/integration_config.yml, which
+ansible-test hands to every target as variables:
+
+* ``losant_emulator_url``, ``losant_api_token``, ``losant_application_id``;
+* ``losant_shared_api_dir``: where Losant's official JSON Schemas are looked for
+  (LOSANT_SHARED_API_DIR, default <collection root>/../shared/losant-api, as
+  tests/conformance_support.py does), and ``losant_conformance_required``
+  (LOSANT_CONFORMANCE_REQUIRED=1: a missing contract fails the targets; otherwise
+  their schema check is skipped with a warning). Both are read here, at start,
+  because ansible-test passes no LOSANT_* variable through to the targets.
+
+The token is written to that file only, never on a command line ansible prints.
+When LOSANT_INTEGRATION_LOG names the file the run's output is kept in, ``start``
+also writes <that file>.run.json (the token, the time) for the secret audit of
+tests/reliability/test_secrets.py.
+
+``stop`` stops the emulator started here (by the process id it recorded) and
+removes the config file. ``status`` says whether it runs. Standard library only.
+"""
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+CONFIG = HERE / "integration_config.yml"
+STATE_DIR = ROOT / "tests" / "output" / "losant-emulator"
+PID_FILE = STATE_DIR / "pid"
+URL_FILE = STATE_DIR / "url"
+EMULATOR_LOG = STATE_DIR / "emulator.log"
+MARKER = "# Written by tests/integration/emulator_service.py"
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+
+
+def shared_api_dir():
+    return Path(os.environ.get("LOSANT_SHARED_API_DIR") or (ROOT.parent / "shared" / "losant-api")).resolve()
+
+
+def conformance_required():
+    return os.environ.get("LOSANT_CONFORMANCE_REQUIRED", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _running_pid():
+    """The process id of the emulator started here, if it still runs."""
+    try:
+        pid = int(PID_FILE.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return None
+    cmdline = Path("/proc/%d/cmdline" % pid)
+    if cmdline.exists() and b"losant_emulator" not in cmdline.read_bytes():
+        return None  # the id was reused by another process
+    return pid
+
+
+def _write_private(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name("." + path.name + ".tmp")
+    fd = os.open(str(temporary), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(str(temporary), str(path))
+
+
+def start():
+    if _running_pid():
+        stop()
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    for path in (URL_FILE, PID_FILE):
+        if path.exists():
+            path.unlink()
+    token = "losant-it-" + secrets.token_hex(24)
+    application_id = secrets.token_hex(12)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "tests" / "emulator")] + (
+        [env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    command = [sys.executable, "-m", "losant_emulator", "--host", "127.0.0.1", "--port", "0",
+               "--application-id", application_id, "--token", token + ":all.Application",
+               "--url-file", str(URL_FILE), "--quiet"]
+    with open(str(EMULATOR_LOG), "wb") as log:
+        process = subprocess.Popen(command, env=env, cwd=str(ROOT), stdin=subprocess.DEVNULL,
+                                   stdout=log, stderr=log, start_new_session=True)
+    PID_FILE.write_text("%d\n" % process.pid)
+    deadline = time.monotonic() + START_TIMEOUT
+    url = ""
+    while time.monotonic() < deadline:
+        if URL_FILE.exists():
+            url = URL_FILE.read_text().strip()
+            if url:
+                break
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    if not url:
+        if process.poll() is None:
+            process.terminate()
+        sys.stderr.write("emulator_service: the emulator gave no URL within %.0f s; its output (%s):\n%s\n"
+                         % (START_TIMEOUT, EMULATOR_LOG, EMULATOR_LOG.read_text(errors="replace")[-4000:]))
+        return 1
+    contract = shared_api_dir()
+    required = conformance_required()
+    config = {
+        "losant_emulator_url": url,
+        "losant_api_token": token,
+        "losant_application_id": application_id,
+        "losant_shared_api_dir": str(contract),
+        "losant_conformance_required": required,
+    }
+    # JSON is YAML: the file needs no YAML library to write.
+    _write_private(CONFIG, "%s start; removed by stop.\n%s\n" % (MARKER, json.dumps(config, indent=2)))
+    kept_log = os.environ.get("LOSANT_INTEGRATION_LOG")
+    if kept_log:
+        _write_private(Path(kept_log + ".run.json"), json.dumps({
+            "token": token, "application_id": application_id, "started": time.time(),
+            "collection_root": str(ROOT), "conformance_required": required}) + "\n")
+    print("emulator_service: emulator %s (pid %d) serving %s; wrote %s" % (url, process.pid, application_id, CONFIG))
+    if not (contract / "schemas").is_dir():
+        print("emulator_service: %s has no schemas/ folder: the targets will %s" % (
+            contract, "fail (LOSANT_CONFORMANCE_REQUIRED=1)" if required else "skip their schema check"))
+    return 0
+
+
+def stop():
+    pid = _running_pid()
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while time.monotonic() < deadline and _running_pid():
+            time.sleep(0.05)
+        if _running_pid():
+            os.kill(pid, signal.SIGKILL)
+        print("emulator_service: stopped the emulator (pid %d)" % pid)
+    else:
+        print("emulator_service: no emulator of ours is running")
+    for path in (PID_FILE, URL_FILE):
+        if path.exists():
+            path.unlink()
+    if CONFIG.exists() and CONFIG.read_text().startswith(MARKER):
+        CONFIG.unlink()
+    return 0
+
+
+def status():
+    pid = _running_pid()
+    if not pid:
+        print("emulator_service: not running")
+        return 1
+    print("emulator_service: running (pid %d) at %s" % (pid, URL_FILE.read_text().strip() if URL_FILE.exists() else "?"))
+    return 0
+
+
+def main(argv):
+    commands = {"start": start, "stop": stop, "status": status}
+    if len(argv) != 1 or argv[0] not in commands:
+        sys.stderr.write("usage: %s start|stop|status\n" % Path(__file__).name)
+        return 2
+    return commands[argv[0]]()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,38 @@
+# -*- coding: utf-8 -*-
+# Copyright: losant.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Test-only action: what the emulator holds, as the Losant API returns it.
+
+Returns ``users`` and ``groups`` (experience users and groups, in the order
+they were created), read through /_emulator/state, which is not logged as a
+Losant request.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import urllib.request
+
+from ansible.plugins.action import ActionBase
+
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def hook(base_url, path):
+    with _OPENER.open(base_url.rstrip("/") + path, timeout=60) as answer:
+        return json.loads(answer.read().decode("utf-8"))
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _VALID_ARGS = frozenset()
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        state = hook(str(task_vars["losant_emulator_url"]), "/_emulator/state")
+        result.update(changed=False, users=state["experienceUsers"], groups=state["experienceGroups"])
+        return result
