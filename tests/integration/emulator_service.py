@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Start or stop the Losant API emulator the integration targets run against.
 
     python3 tests/integration/emulator_service.py start
@@ -18,13 +17,17 @@ ansible-test hands to every target as variables:
   their schema check is skipped with a warning). Both are read here, at start,
   because ansible-test passes no LOSANT_* variable through to the targets.
 
-The token is written to that file only, never on a command line ansible prints.
-When LOSANT_INTEGRATION_LOG names the file the run's output is kept in, ``start``
-also writes <that file>.run.json (the token, the time) for the secret audit of
-tests/reliability/test_secrets.py.
+The token goes into that file, never on a command line ansible prints. For the
+secret audit of tests/reliability/test_secrets.py, ``start`` records the run (URL,
+token, time) in tests/output/losant-emulator/run.json; and when
+LOSANT_INTEGRATION_LOG names the file the run's output is kept in (tee), also in
+<that file>.run.json, and it writes tests/integration/integration.cfg (ansible-test's
+ansible.cfg for the targets; it passes no ANSIBLE_LOG_PATH through) so that
+ansible-playbook logs to <that file>.ansible.log.
 
 ``stop`` stops the emulator started here (by the process id it recorded) and
-removes the config file. ``status`` says whether it runs. Standard library only.
+removes the files ``start`` wrote into tests/integration. ``status`` says whether
+it runs. Standard library only.
 """
 
 import json
@@ -39,9 +42,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 CONFIG = HERE / "integration_config.yml"
+ANSIBLE_CFG = HERE / "integration.cfg"
 STATE_DIR = ROOT / "tests" / "output" / "losant-emulator"
 PID_FILE = STATE_DIR / "pid"
 URL_FILE = STATE_DIR / "url"
+RUN_RECORD = STATE_DIR / "run.json"
 EMULATOR_LOG = STATE_DIR / "emulator.log"
 MARKER = "# Written by tests/integration/emulator_service.py"
 START_TIMEOUT = 30.0
@@ -129,11 +134,21 @@ def start():
     }
     # JSON is YAML: the file needs no YAML library to write.
     _write_private(CONFIG, "%s start; removed by stop.\n%s\n" % (MARKER, json.dumps(config, indent=2)))
+    record = json.dumps({"url": url, "token": token, "application_id": application_id, "started": time.time(),
+                         "collection_root": str(ROOT), "conformance_required": required}) + "\n"
+    _write_private(RUN_RECORD, record)
     kept_log = os.environ.get("LOSANT_INTEGRATION_LOG")
     if kept_log:
-        _write_private(Path(kept_log + ".run.json"), json.dumps({
-            "token": token, "application_id": application_id, "started": time.time(),
-            "collection_root": str(ROOT), "conformance_required": required}) + "\n")
+        kept_log = os.path.abspath(kept_log)
+        _write_private(Path(kept_log + ".run.json"), record)
+        if os.path.exists(kept_log + ".ansible.log"):
+            os.unlink(kept_log + ".ansible.log")
+        if ANSIBLE_CFG.exists() and not ANSIBLE_CFG.read_text().startswith(MARKER):
+            print("emulator_service: %s is not ours; ansible-playbook's log_path is left as it sets it" % ANSIBLE_CFG)
+        else:
+            _write_private(ANSIBLE_CFG, "%s start; removed by stop.\n[defaults]\nlog_path = %s.ansible.log\n" % (MARKER, kept_log))
+    elif ANSIBLE_CFG.exists() and ANSIBLE_CFG.read_text().startswith(MARKER):
+        ANSIBLE_CFG.unlink()  # left by a start with LOSANT_INTEGRATION_LOG that was not stopped
     print("emulator_service: emulator %s (pid %d) serving %s; wrote %s" % (url, process.pid, application_id, CONFIG))
     if not (contract / "schemas").is_dir():
         print("emulator_service: %s has no schemas/ folder: the targets will %s" % (
@@ -156,8 +171,9 @@ def stop():
     for path in (PID_FILE, URL_FILE):
         if path.exists():
             path.unlink()
-    if CONFIG.exists() and CONFIG.read_text().startswith(MARKER):
-        CONFIG.unlink()
+    for path in (CONFIG, ANSIBLE_CFG):
+        if path.exists() and path.read_text().startswith(MARKER):
+            path.unlink()
     return 0
 
 

@@ -1,31 +1,61 @@
-"""The secret audit of the integration targets: the output and the log of
-each target run at -vvvv with ANSIBLE_LOG_PATH set (where every registered
-result and diff is printed) are searched for the API token and every
-password the target uses.
+"""The secret audit of the integration targets: the output of `ansible-test
+integration -vvvv` (ansible-test hands its -v count to ansible-playbook, which at
+-vvvv prints every registered result and diff) and the log ansible-playbook
+writes (log_path) are searched for the emulator's token and every password
+literal the targets use.
 
-`make integration` runs the targets that way and keeps their output in
-.build/integration-output (LOSANT_INTEGRATION_OUTPUT); when a target's kept
-run is younger than the installed collection and than the target's files, it
-is audited as it is, so `make test` runs no target twice. Otherwise the
-target runs here, through the integration runner (run_target). The fault,
-race, permission and TLS runs of this suite go through the same audit
+`make integration` keeps that output: ansible-test's stdout and stderr tee'd to
+the file LOSANT_INTEGRATION_LOG names. tests/integration/emulator_service.py
+start, run with the same variable, records the run (the emulator's URL and
+token) in <that file>.run.json and makes ansible-playbook log to
+<that file>.ansible.log. A kept run is audited as it is when it is fresh
+(started after the last change to the files the targets exercise), ran every
+target at -vvvv and passed; otherwise ansible-test integration runs here, in a
+copy of the collection at a standard path, the same way. The fault, race,
+permission and TLS runs of this suite go through the same audit
 (reliability_support.PlaybookRun.audit)."""
 
 import json
 import os
+import re
+import shutil
+import subprocess
+import sys
 from collections import namedtuple
 from pathlib import Path
 
 import pytest
 import yaml
 
-from integration.test_targets import HERE as INTEGRATION, TARGETS, TOKEN as TARGET_TOKEN, run_target
-from reliability_support import AUDIT, OUTCOMES, REPO, collections_path, run_at_most
+from conformance_support import SHARED_API_DIR
+from reliability_support import AUDIT, OUTCOMES, REPO
 
-Output = namedtuple("Output", "returncode stdout stderr log source")
-
-PARALLEL_TARGETS = 2
+INTEGRATION = REPO / "tests" / "integration"
+SERVICE = Path("tests") / "integration" / "emulator_service.py"
 NOT_SECRETS = ("update_password", "password_updated_after")
+# What the files the targets exercise are; a kept run older than any of them is stale.
+INPUTS = ("plugins", "roles", "meta", "tests/integration", "tests/emulator", "tests/conformance_support.py")
+GENERATED = ("integration_config.yml", "inventory", "integration.cfg")
+RUNNING = re.compile(r"^Running (\S+) integration test role$", re.M)
+PLAYBOOK = re.compile(r"PLAYBOOK: (\S+)-[a-z0-9_]+\.yml", re.M)
+RECAP = re.compile(r"^testhost\s+: ok=\d+\s+changed=\d+\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+FAILED = re.compile(r"^(FATAL|ERROR): ", re.M)
+
+Run = namedtuple("Run", "token output sections ansible_log ansible_sections source")
+
+
+def integration_targets():
+    """The targets ansible-test runs: not hidden, not setup_ or prepare_ targets."""
+    names = []
+    for path in sorted((INTEGRATION / "targets").iterdir()):
+        aliases = (path / "aliases").read_text().split() if (path / "aliases").is_file() else []
+        if (path / "tasks" / "main.yml").is_file() and "hidden" not in aliases \
+                and not path.name.startswith(("setup_", "prepare_")):
+            names.append(path.name)
+    return names
+
+
+TARGETS = integration_targets()
 
 
 def _passwords(data):
@@ -43,74 +73,167 @@ def _passwords(data):
 
 
 def target_secrets():
-    """The token of the runner and every password literal of the targets (at least 8 characters:
-    shorter ones are invalid passwords the targets use to test refusals)."""
-    secrets = [TARGET_TOKEN]
+    """Every password literal of the targets (at least 8 characters: shorter ones are
+    invalid passwords the targets use to test refusals)."""
+    secrets = []
     for path in sorted((INTEGRATION / "targets").glob("*/*/*.yml")):
         secrets.extend(value for value in _passwords(yaml.safe_load(path.read_text())) if len(value) >= 8)
     return sorted(set(secrets))
 
 
-def _newest(paths):
-    return max(path.stat().st_mtime for path in paths if path.is_file())
+def kept_log_path():
+    return Path(os.environ.get("LOSANT_INTEGRATION_LOG") or REPO / ".build" / "integration.log")
 
 
-def kept_output(name):
-    """The run `make integration` kept for target ``name``, if it is at -vvvv and fresh; else None."""
-    folder = Path(os.environ.get("LOSANT_INTEGRATION_OUTPUT") or REPO / ".build" / "integration-output") / name
-    manifest = Path(collections_path()) / "ansible_collections" / "losant" / "platform" / "MANIFEST.json"
-    if not (folder / "run.json").is_file() or not manifest.is_file():
-        return None   # nothing kept, or the collection is not an installed build (a link to the checkout)
-    meta = json.loads((folder / "run.json").read_text())
-    inputs = [manifest, INTEGRATION / "test_targets.py", INTEGRATION / "run_target.yml"]
-    inputs += list((INTEGRATION / "targets").rglob("*"))
-    if meta["verbosity"] < 4 or meta["returncode"] != 0 or (folder / "run.json").stat().st_mtime < _newest(inputs):
-        return None
-    return Output(0, (folder / "stdout").read_text(), (folder / "stderr").read_text(),
-                  (folder / "ansible.log").read_text(errors="replace"), "kept by make integration")
+def split(text, pattern):
+    """{target: its part of ``text``}, cut where ``pattern`` names the next target."""
+    marks = list(pattern.finditer(text))
+    return dict((mark.group(1), text[mark.start():marks[index + 1].start() if index + 1 < len(marks) else len(text)])
+                for index, mark in enumerate(marks))
 
 
-def fresh_output(name, tmp_path_factory):
-    log = tmp_path_factory.mktemp("secrets-" + name) / "ansible.log"
-    run = run_target(name, tmp_path_factory, verbosity=4, log_path=log)
-    return Output(run.process.returncode, run.process.stdout, run.process.stderr,
-                  log.read_text(errors="replace") if log.exists() else "", "run here")
+def newest_input():
+    newest = 0.0
+    for name in INPUTS:
+        root = REPO / name
+        paths = [root] if root.is_file() else root.rglob("*")
+        for path in paths:
+            if path.is_file() and path.name not in GENERATED and "__pycache__" not in path.parts:
+                newest = max(newest, path.stat().st_mtime)
+    return newest
+
+
+def problems_of(run):
+    """Why ``run`` cannot be audited as a passed -vvvv run of every target (empty: it can)."""
+    found = ["ansible-test reported: %s" % line.group(0).strip() for line in FAILED.finditer(run.output)][:3]
+    for target in TARGETS:
+        section = run.sections.get(target)
+        if section is None:
+            found.append("target %s did not run" % target)
+            continue
+        command = re.search(r"^Stream command: ansible-playbook \S+ .*$", section, re.M)
+        if not command or not command.group(0).endswith(" -vvvv"):
+            found.append("target %s: ansible-playbook did not run at -vvvv" % target)
+        recaps = RECAP.findall(section)
+        if len(recaps) != 1 or recaps[0] != ("0", "0"):
+            found.append("target %s: its play recap is not ok (%s)" % (target, recaps))
+    return found
+
+
+def read_run(log_path, record, source):
+    output = log_path.read_text(errors="replace")
+    ansible_log_path = Path(str(log_path) + ".ansible.log")
+    ansible_log = ansible_log_path.read_text(errors="replace") if ansible_log_path.is_file() else ""
+    return Run(record["token"], output, split(output, RUNNING), ansible_log, split(ansible_log, PLAYBOOK), source)
+
+
+def kept_run(log_path):
+    """(the run `make integration` kept, None) when it can be audited, else (None, why not)."""
+    if not log_path.is_file():
+        return None, "no kept output at %s" % log_path
+    modified = log_path.stat().st_mtime
+    text = log_path.read_text(errors="replace")
+    record = None
+    # <log>.run.json is written for this log; the tree's own record must name the emulator the log used.
+    for path, tied in ((Path(str(log_path) + ".run.json"), True),
+                       (REPO / "tests" / "output" / "losant-emulator" / "run.json", False)):
+        if path.is_file():
+            candidate = json.loads(path.read_text())
+            if candidate["started"] <= modified and (tied or candidate["url"] in text):
+                record = candidate
+                break
+    if record is None:
+        return None, "no record of the emulator run that %s is the output of" % log_path
+    if record["started"] < newest_input():
+        return None, "%s is older than the collection's files" % log_path
+    run = read_run(log_path, record, "kept by make integration")
+    if not run.ansible_log:
+        return None, "the kept run has no ansible-playbook log (%s.ansible.log)" % log_path
+    found = problems_of(run)
+    if found:
+        return None, "the kept run is not a passed -vvvv run of every target: %s" % "; ".join(found)
+    return run, None
+
+
+def copy_collection(destination):
+    """The collection's files (git's tracked and unignored ones when it can tell) at a standard path."""
+    listed = subprocess.run(["git", "-C", str(REPO), "ls-files", "-z", "-co", "--exclude-standard"],
+                            capture_output=True, check=False)
+    names = [name for name in listed.stdout.decode().split("\0") if name] if listed.returncode == 0 else []
+    if not names:
+        skip = (".git", ".venv", ".build", ".nox", ".ansible", "__pycache__")
+        names = [str(path.relative_to(REPO)) for path in REPO.rglob("*") if path.is_file()
+                 and not any(part.startswith(skip) for part in path.relative_to(REPO).parts)]
+    for name in names:
+        if name.startswith("tests/output/") or Path(name).name in GENERATED and name.startswith("tests/integration/"):
+            continue
+        source = REPO / name
+        if source.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(str(source), str(destination / name))
+    subprocess.run(["git", "-C", str(destination), "-c", "init.defaultBranch=main", "init", "-q"], check=True)
+
+
+def fresh_run(workdir, why):
+    """ansible-test integration -vvvv of every target, here, as `make integration` runs it."""
+    tree = workdir / "ansible_collections" / "losant" / "platform"
+    copy_collection(tree)
+    (workdir / "home").mkdir()
+    log_path = workdir / "integration.log"
+    bin_dir = str(Path(sys.executable).parent)
+    env = dict(os.environ, HOME=str(workdir / "home"), PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""),
+               LOSANT_INTEGRATION_LOG=str(log_path), LOSANT_SHARED_API_DIR=str(SHARED_API_DIR))
+    env.pop("ANSIBLE_COLLECTIONS_PATH", None)
+    subprocess.run([sys.executable, str(SERVICE), "start"], cwd=str(tree), env=env, check=True)
+    try:
+        with log_path.open("w") as log:
+            subprocess.run([str(Path(bin_dir) / "ansible-test"), "integration", "--local",
+                            "--python", "%d.%d" % sys.version_info[:2], "-vvvv"],
+                           cwd=str(tree), env=env, stdout=log, stderr=subprocess.STDOUT, timeout=1800, check=False)
+    finally:
+        subprocess.run([sys.executable, str(SERVICE), "stop"], cwd=str(tree), env=env, check=False)
+    record = json.loads(Path(str(log_path) + ".run.json").read_text())
+    return read_run(log_path, record, "run here: %s" % why)
 
 
 @pytest.fixture(scope="module")
-def target_runs(request, tmp_path_factory):
-    """The -vvvv output of the targets the selected tests need, run here PARALLEL_TARGETS at a
-    time unless `make integration` kept a fresh one: {name: Output}."""
+def integration_run(tmp_path_factory):
+    """The -vvvv output and ansible-playbook log of every target: kept by `make integration` when
+    fresh, else run here."""
+    run, why = kept_run(kept_log_path())
+    if run is None:
+        run = fresh_run(tmp_path_factory.mktemp("integration"), why)
+    AUDIT.add(run.token)
     for secret in target_secrets():
         AUDIT.add(secret)
-    runs = {}
-    pending = []
-    for item in request.session.items:
-        if hasattr(item, "callspec") and "target" in item.callspec.params:
-            name = item.callspec.params["target"]
-            if name not in runs:
-                runs[name] = kept_output(name)
-                if runs[name] is None:
-                    pending.append(name)
-    fresh = run_at_most(PARALLEL_TARGETS, pending, lambda name: fresh_output(name, tmp_path_factory))
-    runs.update(zip(pending, fresh))
-    return runs
+    return run
 
 
-def test_the_audit_knows_the_targets_secrets():
+def test_the_audit_knows_the_runs_token_and_the_targets_passwords(integration_run):
     secrets = target_secrets()
-    assert TARGET_TOKEN in secrets and len(secrets) >= 3, secrets
+    assert len(secrets) >= 3, secrets
+    assert integration_run.token.startswith("losant-it-") and integration_run.token in AUDIT.secrets
+    assert all(secret in AUDIT.secrets for secret in secrets)
+
+
+def test_every_target_ran_at_vvvv_and_passed(integration_run):
+    assert TARGETS and set(integration_run.sections) == set(TARGETS), sorted(integration_run.sections)
+    assert set(integration_run.ansible_sections) == set(TARGETS), sorted(integration_run.ansible_sections)
+    found = problems_of(integration_run)
+    assert not found, "\n".join(found) + "\n" + integration_run.output[-8000:]
+    first = RUNNING.search(integration_run.output)
+    leaks = AUDIT.scan("ansible-test integration", "output outside the targets", integration_run.output[:first.start()])
+    assert not leaks, "\n".join(str(leak) for leak in leaks)
 
 
 @pytest.mark.parametrize("target", TARGETS)
-def test_integration_target_at_vvvv_leaks_no_secret(target_runs, target):
-    run = target_runs[target]
-    output = run.stdout + run.stderr
-    assert run.returncode == 0, "target %s failed:\n%s" % (target, output[-8000:])
-    assert run.log, "ANSIBLE_LOG_PATH was not written"
+def test_integration_target_at_vvvv_leaks_no_secret(integration_run, target):
+    section = integration_run.sections.get(target, "")
+    ansible_log = integration_run.ansible_sections.get(target, "")
+    assert section, "target %s is not in the output (%s)" % (target, integration_run.source)
+    assert ansible_log, "ansible-playbook's log_path has nothing of target %s" % target
     name = "integration target " + target
-    leaks = AUDIT.scan(name, "stdout", run.stdout) + AUDIT.scan(name, "stderr", run.stderr) + \
-        AUDIT.scan(name, "ANSIBLE_LOG_PATH", run.log)
-    OUTCOMES.add("secrets", "integration target %s at -vvvv (%s)" % (target, run.source), "0 leaks",
-                 "%d leaks in %.0f KB of output and log" % (len(leaks), (len(output) + len(run.log)) / 1e3))
+    leaks = AUDIT.scan(name, "ansible-test output", section) + AUDIT.scan(name, "ansible-playbook log_path", ansible_log)
+    OUTCOMES.add("secrets", "integration target %s at -vvvv (%s)" % (target, integration_run.source), "0 leaks",
+                 "%d leaks in %.0f KB of output and log" % (len(leaks), (len(section) + len(ansible_log)) / 1e3))
     assert not leaks, "\n".join(str(leak) for leak in leaks)
