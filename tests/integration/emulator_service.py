@@ -25,6 +25,8 @@ LOSANT_INTEGRATION_LOG names the file the run's output is kept in (tee), also in
 ansible.cfg for the targets; it passes no ANSIBLE_LOG_PATH through) so that
 ansible-playbook logs to <that file>.ansible.log.
 
+``start`` refuses to start when an integration target has the name of a role of
+the collection (ansible-test would run that role instead of the target's tasks).
 ``stop`` stops the emulator started here (by the process id it recorded) and
 removes the files ``start`` wrote into tests/integration. ``status`` says whether
 it runs. Standard library only.
@@ -88,7 +90,19 @@ def _write_private(path, text):
     os.replace(str(temporary), str(path))
 
 
+def shadowed_targets():
+    """Targets named like a role of the collection: ansible-test would run the role, not the target."""
+    roles = set(path.name for path in (ROOT / "roles").iterdir() if path.is_dir()) if (ROOT / "roles").is_dir() else set()
+    return sorted(path.name for path in (HERE / "targets").iterdir() if path.is_dir() and path.name in roles)
+
+
 def start():
+    shadowed = shadowed_targets()
+    if shadowed:
+        sys.stderr.write("emulator_service: integration target(s) %s have the name of a role of the collection, which "
+                         "ansible-test would run instead of the target's own tasks; rename them (role_<name>)\n"
+                         % ", ".join(shadowed))
+        return 1
     if _running_pid():
         stop()
     STATE_DIR.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,7 @@ RUNNING = re.compile(r"^Running (\S+) integration test role$", re.M)
 PLAYBOOK = re.compile(r"PLAYBOOK: (\S+)-[a-z0-9_]+\.yml", re.M)
 RECAP = re.compile(r"^testhost\s+: ok=\d+\s+changed=\d+\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 FAILED = re.compile(r"^(FATAL|ERROR): ", re.M)
+CHECKED = "RUNNING HANDLER [setup_emulator : Every request and answer of the target matches Losant's schemas]"
 
 Run = namedtuple("Run", "token output sections ansible_log ansible_sections source")
 
@@ -114,6 +115,8 @@ def problems_of(run):
         command = re.search(r"^Stream command: ansible-playbook \S+ .*$", section, re.M)
         if not command or not command.group(0).endswith(" -vvvv"):
             found.append("target %s: ansible-playbook did not run at -vvvv" % target)
+        if CHECKED not in section:
+            found.append("target %s: setup_emulator's schema check did not run (did another role run instead?)" % target)
         recaps = RECAP.findall(section)
         if len(recaps) != 1 or recaps[0] != ("0", "0"):
             found.append("target %s: its play recap is not ok (%s)" % (target, recaps))
