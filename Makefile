@@ -137,10 +137,11 @@ units: $(VENV_STAMP) tree test-home
 	@if [ "$${LOSANT_CONFORMANCE_REQUIRED:-}" = 1 ] && grep -q 'Losant API contract not found' "$(LINE_BUILD)/units.log"; then \
 	  echo "== units: LOSANT_CONFORMANCE_REQUIRED=1 but the schema tests found no Losant contract" >&2; exit 1; fi
 
-# The emulator runs for the whole ansible-test run and writes tests/integration/integration_config.yml;
-# ansible-playbook runs at -vvvv, its output kept for the secret audit of `make reliability`.
+# The emulator runs for the whole ansible-test run (tests/integration/emulator_service.py writes
+# tests/integration/integration_config.yml); ansible-playbook runs at -vvvv, its output and log kept
+# beside $(LINE_BUILD)/integration.log for the secret audit of `make reliability`.
 integration: $(VENV_STAMP) tree test-home
-	@cd "$(COLLECTION_DIR)" && "$(VPY)" tests/integration/emulator_service.py start
+	@cd "$(COLLECTION_DIR)" && LOSANT_INTEGRATION_LOG="$(LINE_BUILD)/integration.log" "$(VPY)" tests/integration/emulator_service.py start
 	@trap 'cd "$(COLLECTION_DIR)" && "$(VPY)" tests/integration/emulator_service.py stop' EXIT; \
 	$(call in_tree,ansible-test integration --local --python "$$("$(VPY)" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" -vvvv,integration)
 

@@ -1,7 +1,10 @@
 """Check JSON bodies against Losant's official JSON Schemas.
 
-The schemas live outside this repository, in ``<repo root>/../shared/losant-api``
-(override with ``LOSANT_SHARED_API_DIR``).  When that folder is absent the
+The schemas live outside this repository, in ``shared/losant-api`` beside the
+checkout: the nearest such folder beside the collection root or any folder
+above it (so a copy of the checkout under its own ``.build/`` finds it too, as
+ansible-test passes no environment variable through); ``LOSANT_SHARED_API_DIR``
+overrides it.  When that folder is absent the
 tests that need it are skipped with a visible reason, unless
 ``LOSANT_CONFORMANCE_REQUIRED=1`` is set: then they fail.
 
@@ -33,8 +36,20 @@ from pathlib import Path
 from jsonschema import Draft7Validator, FormatChecker
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_API_DIR = Path(os.environ.get("LOSANT_SHARED_API_DIR")
-                      or (REPO_ROOT.parent / "shared" / "losant-api")).resolve()
+
+
+def find_shared_api_dir():
+    """LOSANT_SHARED_API_DIR, else the nearest shared/losant-api (with schemas/) beside
+    REPO_ROOT or a folder above it; else ``<repo root>/../shared/losant-api``, to name in errors."""
+    if os.environ.get("LOSANT_SHARED_API_DIR"):
+        return Path(os.environ["LOSANT_SHARED_API_DIR"]).resolve()
+    for folder in REPO_ROOT.parents:
+        if (folder / "shared" / "losant-api" / "schemas").is_dir():
+            return (folder / "shared" / "losant-api").resolve()
+    return (REPO_ROOT.parent / "shared" / "losant-api").resolve()
+
+
+SHARED_API_DIR = find_shared_api_dir()
 SCHEMAS_DIR = SHARED_API_DIR / "schemas"
 REQUIRED_ENV = "LOSANT_CONFORMANCE_REQUIRED"
 

@@ -11,8 +11,7 @@ ansible-test hands to every target as variables:
 
 * ``losant_emulator_url``, ``losant_api_token``, ``losant_application_id``;
 * ``losant_shared_api_dir``: where Losant's official JSON Schemas are looked for
-  (LOSANT_SHARED_API_DIR, default <collection root>/../shared/losant-api, as
-  tests/conformance_support.py does), and ``losant_conformance_required``
+  (as tests/conformance_support.py finds them), and ``losant_conformance_required``
   (LOSANT_CONFORMANCE_REQUIRED=1: a missing contract fails the targets; otherwise
   their schema check is skipped with a warning). Both are read here, at start,
   because ansible-test passes no LOSANT_* variable through to the targets.
@@ -29,7 +28,7 @@ ansible-playbook logs to <that file>.ansible.log.
 the collection (ansible-test would run that role instead of the target's tasks).
 ``stop`` stops the emulator started here (by the process id it recorded) and
 removes the files ``start`` wrote into tests/integration. ``status`` says whether
-it runs. Standard library only.
+it runs.
 """
 
 import json
@@ -43,6 +42,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+import conformance_support  # noqa: E402  pylint: disable=wrong-import-position
 CONFIG = HERE / "integration_config.yml"
 ANSIBLE_CFG = HERE / "integration.cfg"
 STATE_DIR = ROOT / "tests" / "output" / "losant-emulator"
@@ -53,14 +55,6 @@ EMULATOR_LOG = STATE_DIR / "emulator.log"
 MARKER = "# Written by tests/integration/emulator_service.py"
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
-
-
-def shared_api_dir():
-    return Path(os.environ.get("LOSANT_SHARED_API_DIR") or (ROOT.parent / "shared" / "losant-api")).resolve()
-
-
-def conformance_required():
-    return os.environ.get("LOSANT_CONFORMANCE_REQUIRED", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _running_pid():
@@ -137,8 +131,8 @@ def start():
         sys.stderr.write("emulator_service: the emulator gave no URL within %.0f s; its output (%s):\n%s\n"
                          % (START_TIMEOUT, EMULATOR_LOG, EMULATOR_LOG.read_text(errors="replace")[-4000:]))
         return 1
-    contract = shared_api_dir()
-    required = conformance_required()
+    contract = conformance_support.SHARED_API_DIR
+    required = conformance_support.conformance_required()
     config = {
         "losant_emulator_url": url,
         "losant_api_token": token,
