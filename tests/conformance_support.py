@@ -8,7 +8,7 @@ overrides it.  When that folder is absent the
 tests that need it are skipped with a visible reason, unless
 ``LOSANT_CONFORMANCE_REQUIRED=1`` is set: then they fail.
 
-Importable as ``conformance_support`` (tests/ on sys.path, as tests/conftest.py
+Importable as ``conformance_support`` (tests/ on sys.path, as emulator_service.py
 sets it) and as ``ansible_collections.losant.platform.tests.conformance_support``
 (the integration targets' schema check, which runs inside ansible-playbook).
 Only ``require_shared_api()`` needs pytest, and imports it when called.

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance_support import SHARED_API_DIR
+from ansible_collections.losant.platform.tests.conformance_support import SHARED_API_DIR
 from reliability_support import AUDIT, OUTCOMES, REPO
 
 INTEGRATION = REPO / "tests" / "integration"
