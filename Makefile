@@ -142,8 +142,12 @@ units: $(VENV_STAMP) tree test-home
 # beside $(LINE_BUILD)/integration.log for the secret audit of `make reliability`.
 integration: $(VENV_STAMP) tree test-home
 	@cd "$(COLLECTION_DIR)" && LOSANT_INTEGRATION_LOG="$(LINE_BUILD)/integration.log" "$(VPY)" tests/integration/emulator_service.py start
-	@trap 'cd "$(COLLECTION_DIR)" && "$(VPY)" tests/integration/emulator_service.py stop' EXIT; \
-	$(call in_tree,ansible-test integration --local --python "$$("$(VPY)" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" -vvvv,integration)
+	@trap 'cd "$(COLLECTION_DIR)" && "$(VPY)" tests/integration/emulator_service.py stop' EXIT; rc=0; \
+	(cd "$(COLLECTION_DIR)" && HOME="$(TEST_HOME)" ansible-test integration --local -vvvv \
+	  --python "$$("$(VPY)" -c 'import sys; print("%d.%d" % sys.version_info[:2])')") >"$(LINE_BUILD)/integration.log" 2>&1 || rc=$$?; \
+	grep -E '^(Running .* integration test role|testhost +:)' "$(LINE_BUILD)/integration.log" || true; \
+	if [ $$rc -ne 0 ]; then tail -n 300 "$(LINE_BUILD)/integration.log"; fi; \
+	echo "== integration: exit $$rc; the whole -vvvv output is in $(LINE_BUILD)/integration.log"; exit $$rc
 
 # Sanity must pass with no ignore entries. Without SANITY_PYTHON, the controller tests run on
 # the venv's Python and compile/import on every version ansible-test supports that is here.
