@@ -34,7 +34,7 @@ mkdir -p "$cache"
 
 wheel="$cache/pip-$pip_version-py3-none-any.whl"
 if [ ! -f "$wheel" ]; then
-    echo "== sanity: downloading the pip $pip_version wheel for ansible-test's offline bootstrap"
+    echo "== ansible-test: downloading the pip $pip_version wheel for ansible-test's offline bootstrap"
     rm -f "$cache"/pip-*.whl
     "$vpy" -m pip download --quiet --disable-pip-version-check --no-deps \
         --only-binary=:all: --dest "$cache" "pip==$pip_version"
