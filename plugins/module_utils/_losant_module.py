@@ -16,11 +16,8 @@ import copy
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.losant.platform.plugins.module_utils._client import (
-    REQUESTS_IMPORT_ERROR,
-    LosantApiError,
-    LosantClient,
-)
+from ansible_collections.losant.platform.plugins.module_utils._client import LosantClient
+from ansible_collections.losant.platform.plugins.module_utils._transport import REQUESTS_IMPORT_ERROR, LosantApiError
 from ansible_collections.losant.platform.plugins.module_utils._connection_options import (
     CONNECTION_ARGUMENT_SPEC,
     connection_errors,

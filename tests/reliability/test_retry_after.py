@@ -8,7 +8,8 @@ from email.utils import format_datetime
 
 import pytest
 
-from ansible_collections.losant.platform.plugins.module_utils._client import RETRY_AFTER_CAP, LosantClient
+from ansible_collections.losant.platform.plugins.module_utils._client import LosantClient
+from ansible_collections.losant.platform.plugins.module_utils._transport import RETRY_AFTER_CAP
 from losant_emulator import DEFAULT_APPLICATION_ID, DEFAULT_TOKEN
 from reliability_support import OUTCOMES
 

@@ -8,7 +8,7 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.losant.platform.plugins.module_utils import _client as client_module
+from ansible_collections.losant.platform.plugins.module_utils import _transport as transport_module
 from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import FakeSession, response
 
 APP = "5f6a7b8c9d0e1f2a3b4c5d6e"
@@ -40,8 +40,8 @@ def run_main(capsys, module, args, *answers, check_mode=False, diff=False):
         module_args["_ansible_check_mode"] = True
     if diff:
         module_args["_ansible_diff"] = True
-    with patch_module_args(module_args), mock.patch.object(client_module.requests, "Session", return_value=session), \
-            mock.patch.object(client_module.time, "sleep", lambda seconds: None), pytest.raises(SystemExit):
+    with patch_module_args(module_args), mock.patch.object(transport_module.requests, "Session", return_value=session), \
+            mock.patch.object(transport_module.time, "sleep", lambda seconds: None), pytest.raises(SystemExit):
         module.main()
     out = capsys.readouterr().out
     assert TOKEN not in out

@@ -3,11 +3,8 @@ import json
 import pytest
 import requests
 
-from ansible_collections.losant.platform.plugins.module_utils._client import (
-    RETRY_AFTER_CAP,
-    LosantApiError,
-    LosantClient,
-)
+from ansible_collections.losant.platform.plugins.module_utils._client import LosantClient
+from ansible_collections.losant.platform.plugins.module_utils._transport import RETRY_AFTER_CAP, LosantApiError
 from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import FakeSession, response
 
 APP = "5f6a7b8c9d0e1f2a3b4c5d6e"

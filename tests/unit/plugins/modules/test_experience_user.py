@@ -5,7 +5,7 @@ from unittest import mock
 
 import pytest
 
-from ansible_collections.losant.platform.plugins.module_utils import _client as client_module
+from ansible_collections.losant.platform.plugins.module_utils import _transport as transport_module
 from ansible_collections.losant.platform.plugins.module_utils._results import user_result
 from ansible_collections.losant.platform.plugins.modules import experience_user
 from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import response
@@ -266,7 +266,7 @@ def test_api_errors_name_method_path_status_and_type_never_the_token(capsys):
 
 
 def test_missing_requests_is_reported(capsys):
-    with mock.patch.object(client_module, "REQUESTS_IMPORT_ERROR", "Traceback: no requests"), \
+    with mock.patch.object(transport_module, "REQUESTS_IMPORT_ERROR", "Traceback: no requests"), \
             mock.patch("ansible_collections.losant.platform.plugins.module_utils._losant_module.REQUESTS_IMPORT_ERROR",
                        "Traceback: no requests"):
         result, session = run(capsys, dict(email="jane@example.com"))

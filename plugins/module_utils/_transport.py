@@ -1,0 +1,246 @@
+# -*- coding: utf-8 -*-
+# Copyright: losant.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal to this collection: not a public API; may change without notice.
+
+"""The transport of the client: auth and headers, JSON, retries, the
+error mapping and the redaction of secrets. Resource paths are in _client.py,
+paged reads in _paging.py."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import json
+import random
+import re
+import time
+import traceback
+from email.utils import parsedate_to_datetime
+
+try:
+    import requests
+except ImportError:
+    requests = None
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    REQUESTS_IMPORT_ERROR = None
+
+# A 429's Retry-After is honoured up to this many seconds.
+RETRY_AFTER_CAP = 60
+# Statuses after which the request may or may not have reached Losant.
+GATEWAY_STATUSES = (502, 503, 504)
+# ... and after which it may even still be under way (Losant had not answered yet).
+IN_FLIGHT_STATUSES = (504,)
+REDACTED = "********"
+# What a refused token means, added to Losant's own words.
+AUTH_HINTS = {
+    401: "the API token was refused (unknown, expired or malformed); check api_token",
+    403: "the API token lacks the scope (permission) this request needs, or access to this application",
+}
+
+
+class LosantApiError(Exception):
+    """A request failed; the message names method, path, status and Losant's error."""
+
+    def __init__(self, message, method=None, path=None, status=None, error_type=None):
+        super(LosantApiError, self).__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+        self.status = status
+        self.error_type = error_type
+
+
+class _Failure:
+    """One failed attempt: why, how long to wait, and whether it may have taken effect."""
+
+    def __init__(self, reason, delay, ambiguous, error=None, in_flight=False):
+        self.reason = reason
+        self.delay = delay
+        self.ambiguous = ambiguous
+        self.error = error
+        self.in_flight = in_flight
+
+
+class Transport:
+    """One application's API: send a request, retry what is safe to retry, map the errors."""
+
+    def __init__(self, api_url, api_token, application_id, validate_certs=True,
+                 timeout=30, retries=5, session=None, sleep=time.sleep,
+                 backoff_base=0.5, backoff_cap=30.0):
+        self.api_url = api_url.rstrip("/")
+        self.application_id = application_id
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self._sleep = sleep
+        self._secrets = [api_token]
+        self.session = session if session is not None else requests.Session()
+        self.session.verify = validate_certs
+        # Also given with each request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE
+        # override a session's own verify (psf/requests#3829), so ca_path and
+        # validate_certs=false would be ignored wherever those are set.
+        self.verify = validate_certs
+        self.session.headers.update({
+            "Authorization": "Bearer " + api_token,
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+        })
+
+    # -- secrets ---------------------------------------------------------
+    def add_secret(self, value):
+        """Never let ``value`` appear in an error message (e.g. echoed by a proxy)."""
+        if value:
+            self._secrets.append(value)
+
+    def redact(self, text):
+        for secret in self._secrets:
+            if secret:
+                # also as repr() escapes it, as in "invalid header value 'Bearer ...\\n'"
+                text = text.replace(secret, REDACTED).replace(repr(secret)[1:-1], REDACTED)
+        return text
+
+    # -- transport -------------------------------------------------------
+    def request(self, method, path, params=None, body=None, recover=None, repeatable=True):
+        """Send one API request and return its decoded JSON body.
+
+        Retries after a 429, a 502/503/504 or a connection failure, up to
+        ``retries`` times. A POST whose outcome is unknown is not repeated
+        blindly: ``recover()`` looks the resource up first and its result is
+        returned if the POST took effect; without ``recover`` the POST fails.
+        If the repeat is refused as AlreadyExists, the first attempt landed
+        late: ``recover()`` finds it. ``repeatable=False`` is for resources
+        Losant does not keep unique (groups by name): after a timeout the first
+        POST may still land after the lookup, so it is not repeated.
+        """
+        url = self.api_url + path
+        data = None if body is None else json.dumps(body)
+        attempt = 0
+        repeated_post = False
+        while True:
+            failure = self._attempt(method, url, path, params, data)
+            if not isinstance(failure, _Failure):
+                return failure
+            if failure.error is not None:
+                if repeated_post and failure.error.error_type == "AlreadyExists":
+                    found = recover()
+                    if found is not None:
+                        return found
+                raise failure.error
+            if failure.ambiguous and method == "POST" and recover is None:
+                raise self._error(method, path, failure.reason + "; not retried, as the request may have taken effect")
+            if attempt >= self.retries:
+                raise self._error(method, path, "%s (gave up after %d retries)" % (failure.reason, self.retries))
+            self._sleep(failure.delay if failure.delay is not None else self._backoff(attempt))
+            attempt += 1
+            if failure.ambiguous and method == "POST":
+                found = recover()
+                if found is not None:
+                    return found
+                if failure.in_flight and not repeatable:
+                    raise self._error(method, path, failure.reason + "; not repeated: it found nothing yet, but the "
+                                      "request may still take effect and a repeat could create a duplicate; look "
+                                      "before re-running")
+                repeated_post = True
+
+    def _attempt(self, method, url, path, params, data):
+        """Return the decoded body, or a _Failure describing what went wrong."""
+        try:
+            response = self.session.request(method, url, params=params, data=data, timeout=self.timeout,
+                                            verify=self.verify)
+        except requests.exceptions.ConnectTimeout:
+            return _Failure("connection timed out after %ss" % self.timeout, None, ambiguous=False)
+        except requests.exceptions.Timeout:
+            return _Failure("no answer within %ss (timeout)" % self.timeout, None, ambiguous=True, in_flight=True)
+        except requests.exceptions.SSLError as exc:
+            return _Failure("", None, False, self._error(method, path, "TLS error: %s; for a private CA give its "
+                                                         "bundle as ca_path" % _short(self.redact(str(exc)))))
+        except requests.exceptions.ConnectionError as exc:
+            return _Failure("connection failed: %s" % _short(self.redact(str(exc))), None, ambiguous=True)
+        except requests.exceptions.RequestException as exc:
+            return _Failure("", None, False, self._error(
+                method, path, "request failed: %s" % _short(self.redact(str(exc)))))
+
+        status = response.status_code
+        if status == 429:
+            return _Failure(self._describe(response), _retry_after(response), ambiguous=False)
+        if status in GATEWAY_STATUSES:
+            return _Failure(self._describe(response), None, ambiguous=True, in_flight=status in IN_FLIGHT_STATUSES)
+        if status >= 400:
+            error_type = _json_or_none(response)
+            error_type = error_type.get("type") if isinstance(error_type, dict) else None
+            reason = self._describe(response)
+            if status in AUTH_HINTS:
+                reason += "; " + AUTH_HINTS[status]
+            return _Failure("", None, False, self._error(method, path, reason, status, error_type))
+        if not response.content:
+            return self._unreadable(method, path, status, "an empty body")
+        decoded = _json_or_none(response)
+        if decoded is None:
+            return self._unreadable(method, path, status, "a body that is not JSON (%s)" % _content_type(response))
+        return decoded
+
+    def _unreadable(self, method, path, status, what):
+        """A success whose body cannot be read; a write was accepted, so say it has probably taken effect."""
+        reason = "HTTP %d with %s" % (status, what)
+        if method != "GET":
+            reason += "; the %s was accepted, so the change has probably been made: run the task again to " \
+                      "converge" % method
+        return _Failure("", None, False, self._error(method, path, reason, status))
+
+    def _describe(self, response):
+        """'HTTP 400 Validation: message' from a Losant error, or a short note on a foreign body."""
+        body = _json_or_none(response)
+        if isinstance(body, dict) and ("type" in body or "message" in body):
+            return "HTTP %d %s: %s" % (response.status_code, body.get("type", "Error"), body.get("message", ""))
+        # Redact before cutting, so that no part of a secret echoed back survives.
+        text = re.sub(r"<[^>]*>", " ", self.redact(response.text or ""))
+        text = " ".join(text.split())[:200]
+        return "HTTP %d with a non-Losant body (%s)%s" % (
+            response.status_code, _content_type(response), (": " + text) if text else "")
+
+    def _error(self, method, path, reason, status=None, error_type=None):
+        message = self.redact("Losant API request %s %s failed: %s" % (method, path, reason))
+        return LosantApiError(message, method=method, path=path, status=status, error_type=error_type)
+
+    def _backoff(self, attempt):
+        # Exponential with jitter, so concurrent runs do not retry in lockstep.
+        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** attempt))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def _json_or_none(response):
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _content_type(response):
+    return response.headers.get("Content-Type") or "no content type"
+
+
+def _short(text):
+    # requests nests urllib3 errors; the innermost reason is the useful part.
+    match = re.search(r"\(Caused by (\w+)\((?:<[^>]*>, )?'?(.*?)'?\)\)", text)
+    if match:
+        return "%s: %s" % (match.group(1), match.group(2))
+    return text[:300]
+
+
+def _retry_after(response):
+    """Seconds to wait as Retry-After says (seconds or an HTTP date), capped; None if absent."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = (parsedate_to_datetime(value) - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+        except (TypeError, ValueError):
+            return None
+    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
