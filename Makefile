@@ -112,11 +112,15 @@ $(VENV_STAMP): $(REQUIREMENTS) requirements.txt tools/find_python.sh
 
 # The collection at a standard path: git's tracked and unignored files, in an empty git
 # repository of its own (ansible-test lists content through the nearest git work tree).
-tree:
+# A copy also gets the Losant contract (see tests/conformance_support.py) at shared/losant-api
+# beside its ansible_collections, where the schema checks look when they run from it.
+tree: $(VENV_STAMP)
 ifneq ($(COLLECTION_DIR),$(CURDIR))
 	@rm -rf "$(COLLECTION_DIR)" && mkdir -p "$(COLLECTION_DIR)"
 	@git ls-files -z -co --exclude-standard | tar --null --ignore-failed-read -T - -cf - | tar -xf - -C "$(COLLECTION_DIR)"
 	@git -C "$(COLLECTION_DIR)" -c init.defaultBranch=main init -q
+	@contract=$$(cd tests && "$(VPY)" -c 'import conformance_support as c; print(c.SHARED_API_DIR)'); \
+	if [ -d "$$contract/schemas" ]; then mkdir -p "$(COLLECTIONS_ROOT)/shared" && ln -sfn "$$contract" "$(COLLECTIONS_ROOT)/shared/losant-api"; fi
 endif
 
 # Each sanity venv gets pip offline: tools/get_pip_offline.py stands in for the bootstrap
