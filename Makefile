@@ -6,8 +6,8 @@
 #   make integration   ansible-test integration against the emulator (tests/integration/emulator_service.py)
 #   make sanity        ansible-test sanity on every supported Python found; no ignore entries allowed
 #   make reliability   pytest tests/reliability: faults, races, secret audit, bad input, TLS and proxies
-#   make nox           antsibull-nox: docs-check, extra-checks, build-import-check (galaxy-importer,
-#                      zero warnings) and ansible-lint, as configured in antsibull-nox.toml
+#   make nox           antsibull-nox: lint (flake8, yamllint), docs-check, extra-checks, build-import-check
+#                      (galaxy-importer, zero warnings) and ansible-lint, as configured in antsibull-nox.toml
 #   make changelog-lint  fragments lint; CHANGELOG.rst is what changelogs/changelog.yaml renders to
 #   make docs          the HTML docs site -> docs/build/html
 #   make ee            ansible-builder introspect + create (docs/execution-environment.yml)
@@ -171,7 +171,7 @@ reliability: $(VENV_STAMP) tree
 
 # antsibull-nox's sessions, each in its own venv under .build/nox. Galaxy's import check
 # must print no warning: its WARNING and ERROR lines fail the target.
-NOX_SESSIONS := docs-check extra-checks build-import-check ansible-lint
+NOX_SESSIONS := lint docs-check extra-checks build-import-check ansible-lint
 nox: $(VENV_STAMP) tree
 	@$(call in_tree,nox --envdir "$(BUILD)/nox" --reuse-venv=yes -e $(NOX_SESSIONS),nox)
 	@warnings=$$(sed -n '/^ *Importing with galaxy-importer/,/^ *Importer processing completed/p' "$(LINE_BUILD)/nox.log" \
