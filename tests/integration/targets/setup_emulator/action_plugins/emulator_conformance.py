@@ -23,20 +23,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-import urllib.request
 from pathlib import Path
 
 from ansible.plugins.action import ActionBase
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+from ansible_collections.losant.platform.tests.integration.emulator_hooks import hook
+
 LOG_LIMIT = 20000  # the emulator keeps the last 20,000 entries of its request log
 SHOWN = 40
-
-
-def hook(base_url, path):
-    with _OPENER.open(base_url.rstrip("/") + path, timeout=120) as answer:
-        return json.loads(answer.read().decode("utf-8"))
 
 
 def verdict(entries, shared_api_dir, required):
@@ -84,7 +78,7 @@ class ActionModule(ActionBase):
             required = task_vars.get("losant_conformance_required", False)
         if not shared_api_dir:
             return dict(result, failed=True, msg="losant_shared_api_dir is not set: run tests/integration/emulator_service.py start")
-        entries = hook(str(task_vars["losant_emulator_url"]), "/_emulator/requests")["requests"]
+        entries = hook(str(task_vars["losant_emulator_url"]), "/_emulator/requests", timeout=120)["requests"]
         result.update(verdict(entries, shared_api_dir, bool(required)))
         if result.get("skipped"):
             result["warnings"] = [result["msg"]]

@@ -13,17 +13,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-import urllib.request
-
 from ansible.plugins.action import ActionBase
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def hook(base_url, path):
-    with _OPENER.open(base_url.rstrip("/") + path, timeout=60) as answer:
-        return json.loads(answer.read().decode("utf-8"))
+from ansible_collections.losant.platform.tests.integration.emulator_hooks import last_seq
 
 
 class ActionModule(ActionBase):
@@ -34,5 +26,5 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         # since=<huge> returns no entry, only last_seq
-        result.update(changed=False, seq=hook(str(task_vars["losant_emulator_url"]), "/_emulator/requests?since=999999999")["last_seq"])
+        result.update(changed=False, seq=last_seq(str(task_vars["losant_emulator_url"])))
         return result

@@ -20,18 +20,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-import urllib.request
-
 from ansible.plugins.action import ActionBase
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+from ansible_collections.losant.platform.tests.integration.emulator_hooks import hook
+
 KEPT = ("seq", "method", "path", "query", "body", "status", "fault")
-
-
-def hook(base_url, path):
-    with _OPENER.open(base_url.rstrip("/") + path, timeout=60) as answer:
-        return json.loads(answer.read().decode("utf-8"))
 
 
 class ActionModule(ActionBase):

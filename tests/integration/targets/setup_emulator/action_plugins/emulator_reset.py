@@ -12,20 +12,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-import urllib.request
-
 from ansible.plugins.action import ActionBase
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def hook(base_url, path, method="GET", body=None):
-    data = None if body is None else json.dumps(body).encode("utf-8")
-    request = urllib.request.Request(base_url.rstrip("/") + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    with _OPENER.open(request, timeout=60) as answer:
-        return json.loads(answer.read().decode("utf-8"))
+from ansible_collections.losant.platform.tests.integration.emulator_hooks import hook, last_seq
 
 
 class ActionModule(ActionBase):
@@ -37,5 +26,5 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         url = str(task_vars["losant_emulator_url"])
         hook(url, "/_emulator/reset", "POST")
-        result.update(changed=True, seq=hook(url, "/_emulator/requests?since=999999999")["last_seq"])
+        result.update(changed=True, seq=last_seq(url))
         return result

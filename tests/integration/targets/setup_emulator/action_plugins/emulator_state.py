@@ -13,17 +13,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-import urllib.request
-
 from ansible.plugins.action import ActionBase
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def hook(base_url, path):
-    with _OPENER.open(base_url.rstrip("/") + path, timeout=60) as answer:
-        return json.loads(answer.read().decode("utf-8"))
+from ansible_collections.losant.platform.tests.integration.emulator_hooks import hook
 
 
 class ActionModule(ActionBase):
