@@ -57,6 +57,11 @@ _RFC3339 = re.compile(
     r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)"
     r"(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$")
 _ROUTE = re.compile(r"^/applications/[^/]+/experience/(users|groups)(/[^/]+)?/?$")
+# Read-only listings: path -> (response schema, schema of its advanced ``query`` parameter or None).
+_LISTINGS = (
+    (re.compile(r"^/applications/[^/]+/devices/?$"), "devices", "advancedDeviceQuery"),
+    (re.compile(r"^/applications/[^/]+/experience/endpoints/?$"), "experienceEndpoints", None),
+)
 _contracts = {}
 
 
@@ -187,19 +192,24 @@ class Contract:
             else:
                 found.extend("%s: request %s" % (label, p) for p in self.problems(request_schema, entry["body"]))
         query = (entry.get("query") or {}).get("query")
-        if query is not None and method.upper() == "GET" and _ROUTE.match(path):
-            kind = _ROUTE.match(path).group(1)
-            name = "advancedExperienceUserQuery" if kind == "users" else "advancedExperienceGroupQuery"
-            try:
-                parsed = json.loads(query)
-            except (TypeError, ValueError):
-                found.append("%s: query parameter is not JSON: %r" % (label, query))
-            else:
-                found.extend("%s: query %s" % (label, p) for p in self.problems(name, parsed))
+        name = query_schema_for(method, path)
+        if query is not None and name:
+            found.extend(self._json_problems(label, "query parameter", query, name))
+        device_query = (entry.get("body") or {}).get("deviceQueryJson") if request_schema else None
+        if device_query:
+            # A group's deviceQueryJson is an advanced device query, as JSON text.
+            found.extend(self._json_problems(label, "request deviceQueryJson", device_query, "advancedDeviceQuery"))
         if response_schema and entry.get("response") is not None:
             found.extend("%s: response %s" % (label, p)
                          for p in self.problems(response_schema, entry["response"]))
         return found
+
+    def _json_problems(self, label, what, text, name):
+        try:
+            parsed = json.loads(text)
+        except (TypeError, ValueError):
+            return ["%s: %s is not JSON: %r" % (label, what, text)]
+        return ["%s: %s %s" % (label, what.replace(" parameter", ""), p) for p in self.problems(name, parsed)]
 
     def check_log(self, entries):
         """Problems of a whole request log, in order (every exchange of an integration target)."""
@@ -242,11 +252,27 @@ def validate(name, body):
     return contract().validate(name, body)
 
 
+def query_schema_for(method, path):
+    """The schema of the advanced ``query`` parameter of a GET listing, or None."""
+    if method.upper() != "GET":
+        return None
+    match = _ROUTE.match(path)
+    if match and not match.group(2):
+        return "advancedExperienceUserQuery" if match.group(1) == "users" else "advancedExperienceGroupQuery"
+    for pattern, dummy, query_schema in _LISTINGS:
+        if pattern.match(path):
+            return query_schema
+    return None
+
+
 def schemas_for(method, path, status):
     """(request schema or None, response schema or None) for one exchange."""
     match = _ROUTE.match(path)
     method = method.upper()
     if not match:
+        for pattern, listing, dummy in _LISTINGS:
+            if pattern.match(path) and method == "GET":
+                return None, ("error" if status and status >= 400 else listing if status else None)
         return None, ("error" if status and status >= 400 else None)
     kind, item = match.group(1), match.group(2)
     singular = "experienceUser" if kind == "users" else "experienceGroup"

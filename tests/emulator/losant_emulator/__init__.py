@@ -1,4 +1,5 @@
-"""A stdlib-only emulator of the Losant REST API for experience users/groups.
+"""A stdlib-only emulator of the Losant REST API for experience users/groups
+and the devices and experience endpoints groups grant.
 
 It serves, like https://api.losant.com does::
 
@@ -6,6 +7,8 @@ It serves, like https://api.losant.com does::
     /applications/{applicationId}/experience/users/{id}     GET, PATCH, DELETE
     /applications/{applicationId}/experience/groups         GET (list), POST
     /applications/{applicationId}/experience/groups/{id}    GET, PATCH, DELETE
+    /applications/{applicationId}/devices                   GET (list)
+    /applications/{applicationId}/experience/endpoints      GET (list)
 
 with bearer-token auth and scopes, Losant's validation rules, paging, sorting,
 glob filters and the advanced JSON query language; plus test hooks under

@@ -1,6 +1,6 @@
-"""The advanced query language of ``advancedExperienceUserQuery`` /
-``advancedExperienceGroupQuery``, validated like Losant's schemas and compiled
-to a predicate over stored records. Anything outside the grammar is a 400
+"""The advanced query language of ``advancedExperienceUserQuery``,
+``advancedExperienceGroupQuery`` and ``advancedDeviceQuery``, validated like
+Losant's schemas and compiled to a predicate over stored records. Anything outside the grammar is a 400
 ``Validation``.
 """
 
@@ -57,8 +57,12 @@ class QueryCompiler:
     """Compile an advanced query (validated like Losant's schema) to a predicate.
 
     ``fields`` maps a field name to ``(kind, getter)``; kinds: "string",
-    "date", "id" (a single id or null), "idarray" (a collection of ids the
-    record is linked to: membership semantics) and "tags".
+    "strings" (a collection of strings, such as a device's attribute names:
+    a condition holds when one of them meets it, ``$ne`` / ``$nin`` when none
+    is excluded), "date", "id" (a single id or null), "idarray" (a collection
+    of ids the record is linked to: membership semantics) and "tags" (a dict
+    of tags, or a list of ``(key, value)`` pairs where a key may repeat, as
+    device tags are).
     """
 
     def __init__(self, fields, label):
@@ -98,8 +102,9 @@ class QueryCompiler:
             elif key.startswith("$"):
                 raise validation_error('%s: unknown operator "%s"' % (path, key))
             else:
-                raise validation_error('%s: unknown field "%s" for an %s query (allowed: %s)'
-                                       % (path, key, self.label, ", ".join(sorted(self.fields))))
+                raise validation_error('%s: unknown field "%s" for %s %s query (allowed: %s)'
+                                       % (path, key, "an" if self.label[:1] in "aeiou" else "a", self.label,
+                                          ", ".join(sorted(self.fields))))
         if len(preds) == 1:
             return preds[0]
         return lambda r: all(p(r) for p in preds)
@@ -184,6 +189,20 @@ class QueryCompiler:
     def _field_string(self, getter, value, where):
         ops = self._operators(value, where, CMP_OPS + STRING_OPS + ("$ci",) + LIST_OPS)
         return self._value_predicates(getter, ops, lambda x: x, lambda v: v)
+
+    def _field_strings(self, getter, value, where):
+        ops = self._operators(value, where, CMP_OPS + STRING_OPS + ("$ci",) + LIST_OPS)
+        ci = {"$ci": ops["$ci"]} if "$ci" in ops else {}
+        preds = []
+        for op, operand in ops.items():
+            if op == "$ci":
+                continue
+            one = self._value_predicates(lambda v: v, dict(ci, **{op: operand}), lambda x: x, lambda v: v)
+            if op in ("$ne", "$nin"):
+                preds.append(lambda r, p=one: all(p(v) for v in getter(r)))
+            else:
+                preds.append(lambda r, p=one: any(p(v) for v in getter(r)))
+        return lambda r: all(p(r) for p in preds)
 
     def _field_date(self, getter, value, where):
         ops = self._operators(value, where, CMP_OPS + STRING_OPS + ("$ci",) + LIST_OPS)
@@ -297,7 +316,7 @@ class QueryCompiler:
                                            '"$tagValue"} or {"<tag key>": <value>})' % (where, k))
             key_cond = self._tag_condition(value.get("$tagKey"), where + ".$tagKey")
             val_cond = self._tag_condition(value.get("$tagValue"), where + ".$tagValue")
-            return lambda tags: any(key_cond(k) and val_cond(v) for k, v in tags.items())
+            return lambda tags: any(key_cond(k) and val_cond(v) for k, v in tags)
         conds = []
         for k, v in value.items():
             if not QUERY_TAG_KEY_RE.match(k) or len(k) > 255:
@@ -305,18 +324,20 @@ class QueryCompiler:
             conds.append((k, self._tag_condition(v, "%s.%s" % (where, k))))
 
         def match(tags):
-            for k, cond in conds:
-                if k not in tags or not cond(tags[k]):
-                    return False
-            return True
+            # every condition met by a tag of its key (device tags may repeat a key)
+            return all(any(tk == k and cond(tv) for tk, tv in tags) for k, cond in conds)
         return match
 
     def _field_tags(self, getter, value, where):
+        def pairs(r):
+            tags = getter(r)
+            return list(tags.items()) if isinstance(tags, dict) else tags
+
         if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("$eq", "$ne"):
             op, inner = next(iter(value.items()))
             match = self._tag_form(inner, "%s.%s" % (where, op))
             if op == "$eq":
-                return lambda r: match(getter(r))
-            return lambda r: not match(getter(r))
+                return lambda r: match(pairs(r))
+            return lambda r: not match(pairs(r))
         match = self._tag_form(value, where)
-        return lambda r: match(getter(r))
+        return lambda r: match(pairs(r))

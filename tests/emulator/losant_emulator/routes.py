@@ -71,6 +71,8 @@ USERS = "/applications/{applicationId}/experience/users"
 USER = USERS + "/{experienceUserId}"
 GROUPS = "/applications/{applicationId}/experience/groups"
 GROUP = GROUPS + "/{experienceGroupId}"
+DEVICES = "/applications/{applicationId}/devices"
+ENDPOINTS = "/applications/{applicationId}/experience/endpoints"
 
 API_ROUTES = RouteTable([
     Route("GET", USERS, "experienceUsers.get", 200, lambda store, call: store.list_users(call.query)),
@@ -89,4 +91,7 @@ API_ROUTES = RouteTable([
           lambda store, call: store.patch_group(call.ids["experienceGroupId"], call.body)),
     Route("DELETE", GROUP, "experienceGroup.delete", 200,
           lambda store, call: store.delete_group(call.ids["experienceGroupId"])),
+    Route("GET", DEVICES, "devices.get", 200, lambda store, call: store.list_devices(call.query)),
+    Route("GET", ENDPOINTS, "experienceEndpoints.get", 200,
+          lambda store, call: store.list_experience_endpoints(call.query)),
 ])

@@ -1,7 +1,9 @@
-"""``POST /_emulator/seed`` (and ``Emulator.seed``): users and groups inserted in
-bulk, checked like POST bodies (``password`` optional), with groups named by
-name or id. All or nothing: every item is checked before any is stored."""
+"""``POST /_emulator/seed`` (and ``Emulator.seed``): devices, experience
+endpoints, groups and users inserted in bulk, checked like POST bodies
+(``password`` optional), with groups named by name or id. All or nothing:
+every item is checked before any is stored."""
 
+from .access import check_seed_device, check_seed_endpoint
 from .bodies import (GROUP_FIELDS, ID_RE, USER_FIELDS, check_datetime, check_group_name,
                      check_name_list, check_own_id, validate_body)
 from .errors import ApiError, email_taken, validation_error
@@ -41,18 +43,20 @@ def _check_seed_body(data):
     if not isinstance(data, dict):
         raise validation_error("seed body must be a JSON object")
     for key in data:
-        if key not in ("experienceGroups", "experienceUsers"):
+        if key not in SEED_KEYS:
             raise validation_error('"%s" is not an allowed property of the seed body' % key)
-    group_specs = data.get("experienceGroups") or []
-    user_specs = data.get("experienceUsers") or []
-    if not isinstance(group_specs, list) or not isinstance(user_specs, list):
-        raise validation_error("experienceGroups and experienceUsers must be arrays")
-    return group_specs, user_specs
+    specs = [data.get(key) or [] for key in SEED_KEYS]
+    if not all(isinstance(items, list) for items in specs):
+        raise validation_error("%s must be arrays" % ", ".join(SEED_KEYS))
+    return specs
+
+
+SEED_KEYS = ("devices", "experienceEndpoints", "experienceGroups", "experienceUsers")
 
 
 def seed_store(store, data):
     """Insert the seed body ``data`` into ``store``; return the new ids."""
-    group_specs, user_specs = _check_seed_body(data)
+    device_specs, endpoint_specs, group_specs, user_specs = _check_seed_body(data)
     with store.lock:
         ts = now_ts()
         taken_ids = set()
@@ -63,10 +67,31 @@ def seed_store(store, data):
                 gid = store.new_id()
                 while gid in taken_ids:
                     gid = store.new_id()
-            elif gid in taken_ids or gid in store.users or gid in store.groups:
+            elif gid in taken_ids or gid in store.users or gid in store.groups or gid in store.devices \
+                    or gid in store.endpoints:
                 raise validation_error("%s.id %s is already used" % (where, gid))
             taken_ids.add(gid)
             return gid
+
+        new_devices = {}         # id -> device record
+        for i, spec in enumerate(device_specs):
+            where = "devices[%d]" % i
+            values = _prefixed(where, check_seed_device, spec, where)
+            values["id"] = claim_id(values, where)
+            parent = values.get("parentId")
+            if parent is not None and parent not in store.devices and parent not in new_devices:
+                raise validation_error("%s.parentId: device %s does not exist" % (where, parent))
+            new_devices[values["id"]] = store.device_record(values, ts)
+
+        new_endpoints = {}       # id -> endpoint record
+        routes = set((e["method"], e["route"]) for e in store.endpoints.values())
+        for i, spec in enumerate(endpoint_specs):
+            where = "experienceEndpoints[%d]" % i
+            values = _prefixed(where, check_seed_endpoint, spec, where)
+            values["id"] = claim_id(values, where)
+            _prefixed(where, store.check_endpoint_route_free, values["method"], values["route"], routes)
+            routes.add((values["method"], values["route"]))
+            new_endpoints[values["id"]] = store.endpoint_record(values, ts, len(store.endpoints) + len(new_endpoints))
 
         new_groups = []          # group records
         batch_by_name = {}
@@ -98,6 +123,7 @@ def seed_store(store, data):
                 parent = resolve_group(values.pop("parentName"), where + ".parentName")
             elif parent is not None:
                 parent = resolve_group(parent, where + ".parentId")
+            _prefixed(where, store.check_group_grants, values, new_devices, new_endpoints)
             g = store.new_group_record(claim_id(values, where), values.get("creationDate", ts))
             values.pop("id", None)
             values.pop("creationDate", None)
@@ -139,6 +165,8 @@ def seed_store(store, data):
             new_users.append((u, gids))
 
         # everything validated: apply
+        store.devices.update(new_devices)
+        store.endpoints.update(new_endpoints)
         for g in new_groups:
             store.groups[g["id"]] = g
         for u, gids in new_users:
@@ -148,6 +176,9 @@ def seed_store(store, data):
                 store.link(gid, u["id"])
         store.generation += 1
         return {
+            "devices": [{"id": d["id"], "name": d["name"]} for d in new_devices.values()],
+            "experienceEndpoints": [{"id": e["id"], "method": e["method"], "route": e["route"]}
+                                    for e in new_endpoints.values()],
             "experienceGroups": [{"id": g["id"], "name": g["name"]} for g in new_groups],
             "experienceUsers": [{"id": u["id"], "email": u["email"]} for u, unused_gids in new_users],
         }

@@ -1,6 +1,7 @@
 """The model: experience users and groups of one application, their membership,
 how the API renders them, and the whole-state operations (reset, state,
-snapshot / load for the state file, seed).
+snapshot / load for the state file, seed). Devices and experience endpoints,
+which groups grant, are in access.py.
 
 Membership is stored once, on the group (``record["members"]``); the
 per-user index ``user_groups`` is derived from it, so users and groups always
@@ -11,6 +12,7 @@ import hashlib
 import os
 import threading
 
+from .access import AccessStore
 from .bodies import GROUP_FIELDS, ID_RE, USER_FIELDS, validate_body
 from .errors import email_taken, not_found, validation_error
 from .listing import (GROUP_FILTER_FIELDS, GROUP_SORT_FIELDS, TRUE_STRINGS, USER_FILTER_FIELDS,
@@ -30,8 +32,8 @@ def hash_password(password, salt=None):
     return salt, digest
 
 
-class Store:
-    """Experience users and groups of one application (thread-safe)."""
+class Store(AccessStore):
+    """Experience users and groups, devices and experience endpoints of one application (thread-safe)."""
 
     def __init__(self, application_id):
         self.application_id = application_id
@@ -44,6 +46,7 @@ class Store:
         self.email_index = {}   # lower-cased email -> id
         self.groups = {}        # id -> record; record["members"]: {userId: None}
         self.user_groups = {}   # derived index: userId -> {groupId: None}
+        self._clear_access()
         self.generation += 1
 
     # -- ids / membership ------------------------------------------------------
@@ -51,7 +54,8 @@ class Store:
     def new_id(self):
         while True:
             candidate = os.urandom(12).hex()
-            if candidate not in self.users and candidate not in self.groups:
+            if candidate not in self.users and candidate not in self.groups \
+                    and candidate not in self.devices and candidate not in self.endpoints:
                 return candidate
 
     def link(self, group_id, user_id):
@@ -167,8 +171,7 @@ class Store:
         out["deviceTags"] = [dict(t) for t in g["deviceTags"]]
         out["experienceEndpointIds"] = list(g["experienceEndpointIds"])
         out["deviceQueryJson"] = g["deviceQueryJson"]
-        out["directDeviceCount"] = 0
-        out["totalDeviceCount"] = 0
+        out["directDeviceCount"], out["totalDeviceCount"] = self.device_counts(gid)
         return out
 
     # -- users -----------------------------------------------------------------------
@@ -328,6 +331,7 @@ class Store:
         values = validate_body(body, GROUP_FIELDS, ("name",), "experienceGroup")
         with self.lock:
             self._check_parent(None, values.get("parentId"))
+            self.check_group_grants(values)
             user_ids = values.get("experienceUserIds", [])
             self._require_users("experienceUserIds", user_ids)
             g = self.new_group_record(self.new_id(), now_ts())
@@ -345,6 +349,7 @@ class Store:
                 raise not_found("Experience Group was not found")
             if "parentId" in values:
                 self._check_parent(group_id, values["parentId"])
+            self.check_group_grants(values)
             if "experienceUserIds" in values:
                 self._require_users("experienceUserIds", values["experienceUserIds"])
             self.apply_group_fields(g, values)
@@ -401,6 +406,8 @@ class Store:
             return {
                 "experienceUsers": [self.render_user(u) for u in self.users.values()],
                 "experienceGroups": [self.render_group(g) for g in self.groups.values()],
+                "devices": [self.render_device(d) for d in self.devices.values()],
+                "experienceEndpoints": [self.render_endpoint(e) for e in self.endpoints.values()],
             }
 
     def snapshot(self):
@@ -417,6 +424,8 @@ class Store:
                 "applicationId": self.application_id,
                 "experienceUsers": [dict(u) for u in self.users.values()],
                 "experienceGroups": groups,
+                "devices": [dict(d) for d in self.devices.values()],
+                "experienceEndpoints": [dict(e) for e in self.endpoints.values()],
             }
 
     def load(self, data):
@@ -424,6 +433,10 @@ class Store:
             raise ValueError("not a losant emulator state file")
         with self.lock:
             self._clear()
+            for rec in data.get("devices", []):
+                self.devices[rec["id"]] = dict(rec)
+            for rec in data.get("experienceEndpoints", []):
+                self.endpoints[rec["id"]] = dict(rec)
             for rec in data.get("experienceUsers", []):
                 u = dict(rec)
                 u.setdefault("userTags", {})
@@ -442,5 +455,5 @@ class Store:
             self.generation += 1
 
     def seed(self, data):
-        """Insert users and groups in bulk (see seeding.py); all or nothing."""
+        """Insert devices, endpoints, groups and users in bulk (see seeding.py); all or nothing."""
         return seed_store(self, data)

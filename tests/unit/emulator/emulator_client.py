@@ -31,12 +31,13 @@ class Api:
         self.session = requests.Session()
         self.verify = None  # per request: REQUESTS_CA_BUNDLE would override Session.verify
 
-    def call(self, method, path, body=None, params=None, token=None, app=None, timeout=10):
+    def call(self, method, path, body=None, params=None, token=None, app=None, timeout=10, under="/experience"):
+        """``path`` under the application's ``under`` (``""`` for ``/devices``)."""
         headers = {}
         token = self.token if token is None else token
         if token:
             headers["Authorization"] = "Bearer " + token
-        base = "%s/applications/%s/experience" % (self.url, app or self.app)
+        base = "%s/applications/%s%s" % (self.url, app or self.app, under)
         kwargs = {"headers": headers, "params": params, "timeout": timeout}
         if self.verify:
             kwargs["verify"] = self.verify
@@ -44,8 +45,8 @@ class Api:
             kwargs["json"] = body
         return self.session.request(method, base + path, **kwargs)
 
-    def ok(self, method, path, body=None, params=None, status=None):
-        resp = self.call(method, path, body, params)
+    def ok(self, method, path, body=None, params=None, status=None, under="/experience"):
+        resp = self.call(method, path, body, params, under=under)
         expected = status or (201 if method == "POST" else 200)
         assert resp.status_code == expected, (resp.status_code, resp.text)
         return resp.json()

@@ -85,9 +85,11 @@ def test_other_application_is_403_and_bad_ids_are_400(api):
 
 
 def test_unknown_path_404_and_wrong_method_405(api):
-    resp = api.session.get(api.url + "/applications/%s/devices" % APP,
+    resp = api.session.get(api.url + "/applications/%s/dashboards" % APP,
                            headers={"Authorization": "Bearer " + DEFAULT_TOKEN})
     assert_error(resp, 404, "NotFound")
+    assert_error(api.call("POST", "/devices", {"name": "x"}, under=""), 405)
+    assert_error(api.call("DELETE", "/endpoints"), 405)
     assert_error(api.session.get(api.url + "/nothing/here"), 404, "NotFound")
     resp = api.call("PUT", "/users")
     body = assert_error(resp, 405)

@@ -20,12 +20,31 @@ from ansible_collections.losant.platform.tests.emulator.losant_emulator import R
 from ansible_collections.losant.platform.tests.unit.emulator.emulator_client import APP, MISSING_ID, OTHER_APP, Api, q
 
 
+DEVICE_ID = "5f6a7b8c9d0e1f2a3b4c5d01"
+ENDPOINT_ID = "5f6a7b8c9d0e1f2a3b4c5d02"
+DEVICES = [
+    {"id": DEVICE_ID, "name": "Gateway", "deviceClass": "gateway", "tags": [{"key": "floor", "value": "1"}],
+     "connectionInfo": {"connected": 1, "time": "2026-01-01T00:00:00Z"}},
+    {"name": "Pump 1", "parentId": DEVICE_ID, "description": "north",
+     "tags": [{"key": "floor", "value": "2"}, {"key": "floor", "value": "3"}],
+     "attributes": [{"name": "temp", "dataType": "number"}], "connectionInfo": {"connected": 0}},
+    {"name": "pump 2"},
+]
+ENDPOINTS = [
+    {"id": ENDPOINT_ID, "method": "get", "route": "/dashboard", "access": "group", "description": "home"},
+    {"method": "POST", "route": "/api/readings/{deviceId}", "access": "authenticated", "enabled": False,
+     "endpointTags": {"area": "api"}},
+]
+
+
 def exercise(emu):
     """Drive every endpoint through successes and failures; return the request log."""
     api = Api(emu.url)
     ro = Api(emu.url, READ_ONLY_TOKEN)
     seeded = api.session.post(emu.url + "/_emulator/seed", json={
-        "experienceGroups": [{"name": "seeded", "groupTags": {"s": "1"}, "description": "from seed"}],
+        "devices": DEVICES, "experienceEndpoints": ENDPOINTS,
+        "experienceGroups": [{"name": "seeded", "groupTags": {"s": "1"}, "description": "from seed",
+                              "deviceTags": [{"key": "floor"}], "experienceEndpointIds": [ENDPOINT_ID]}],
         "experienceUsers": [{"email": "seeded@example.com", "lastLogin": "2026-01-01T10:00:00Z",
                              "firstName": "Seed", "experienceGroups": ["seeded"]}]}).json()
     assert len(seeded["experienceUsers"]) == 1
@@ -66,6 +85,18 @@ def exercise(emu):
         api.ok("GET", "/groups", params=params)
     for field in ("name", "id", "creationDate", "lastUpdated"):
         api.ok("GET", "/groups", params={"sortField": field, "sortDirection": "desc"})
+    for params in [{}, {"perPage": 1, "page": 1}, {"filterField": "name", "filter": "pump*"},
+                   {"deviceClass": "gateway"}, {"parentId": DEVICE_ID}, {"tagFilter[0][key]": "floor"},
+                   q({"tags": {"floor": "1"}}),
+                   q({"$or": [{"name": {"$in": ["Pump 1", "x"], "$ci": True}}, {"id": {"$in": [DEVICE_ID]}}]}),
+                   q({"experienceGroupId": root["id"]}), q({"attributeName": "temp", "connectionStatus": "connected"})]:
+        api.ok("GET", "/devices", params=params, under="")
+    for field in ("name", "id", "creationDate", "lastUpdated", "connectionStatus", "deletedAt"):
+        api.ok("GET", "/devices", params={"sortField": field, "sortDirection": "desc"}, under="")
+    for params in [{}, {"filterField": "route", "filter": "/dash*"}, {"filterField": "method", "filter": "GET"},
+                   {"experienceGroupId": root["id"]}, {"sortField": "route", "sortDirection": "desc"},
+                   {"sortField": "requestCount"}]:
+        api.ok("GET", "/endpoints", params=params)
 
     api.ok("PATCH", "/users/" + full["id"], {
         "email": "full.user@example.com", "firstName": "", "lastName": "Renamed", "password": "new-password",
@@ -108,7 +139,13 @@ def exercise(emu):
         assert resp.status_code >= 400, (method, path, resp.text)
     assert ro.call("POST", "/groups", {"name": "x"}).status_code == 403
     assert api.call("GET", "/users", app=OTHER_APP).status_code == 403
-    assert api.session.get(emu.url + "/applications/%s/devices" % APP).status_code == 404
+    assert api.call("GET", "/devices", under="", params=q({"nope": 1})).status_code == 400
+    assert api.call("GET", "/devices", under="", params={"sortField": "route"}).status_code == 400
+    assert api.call("GET", "/endpoints", params={"experienceGroupId": "x"}).status_code == 400
+    assert api.call("POST", "/groups", {"name": "x", "deviceIds": [MISSING_ID]}).status_code == 400
+    assert api.call("POST", "/groups", {"name": "x", "deviceQueryJson": '{"email": "a"}'}).status_code == 400
+    assert ro.call("GET", "/devices", under="").status_code == 200
+    assert api.session.get(emu.url + "/applications/%s/dashboards" % APP).status_code == 404
 
     faults = {"rules": [{"action": "status", "status": 429, "retry_after": "1", "times": 1},
                         {"action": "status", "status": 503, "times": 1}]}
@@ -146,7 +183,7 @@ def test_every_response_body_matches_its_schema(exchanges):
                         for p in cs.problems(name, entry["response"]))
     assert not problems, "\n".join(problems)
     assert used == {"experienceUser", "experienceUsers", "experienceGroup", "experienceGroups",
-                    "success", "error"}
+                    "devices", "experienceEndpoints", "success", "error"}
     statuses = set(e["status"] for e in log)
     assert {200, 201, 400, 401, 403, 404, 405, 429, 503} <= statuses
 
@@ -159,6 +196,12 @@ def test_hook_state_matches_resource_schemas(exchanges):
         cs.validate("experienceUser", user)
     for group in state["experienceGroups"]:
         cs.validate("experienceGroup", group)
+    assert [device["name"] for device in state["devices"]] == [device["name"] for device in DEVICES]
+    for device in state["devices"]:
+        cs.validate("device", device)
+    assert len(state["experienceEndpoints"]) == len(ENDPOINTS)
+    for endpoint in state["experienceEndpoints"]:
+        cs.validate("experienceEndpoint", endpoint)
 
 
 def test_accepted_request_bodies_and_queries_match_the_official_schemas(exchanges):
@@ -185,6 +228,8 @@ def test_errors_carry_type_and_message(exchanges):
 # --------------------------------------------------------------------------
 
 GROUP_ID_PLACEHOLDER = "@group"
+DEVICE_ID_PLACEHOLDER = "@device"
+ENDPOINT_ID_PLACEHOLDER = "@endpoint"
 
 USER_POST_CASES = [
     {"email": "a@example.com", "password": "12345678"},
@@ -246,11 +291,17 @@ GROUP_POST_CASES = [
     {"name": "g", "deviceTags": [{"key": "bad key"}]},
     {"name": "g", "deviceTags": [{"value": ""}]},
     {"name": "g", "deviceTags": [{}] * 101},
-    {"name": "g", "deviceIds": [MISSING_ID] * 1000},
-    {"name": "g", "deviceIds": [MISSING_ID] * 1001},
+    {"name": "g", "deviceIds": [DEVICE_ID_PLACEHOLDER] * 1000},
+    {"name": "g", "deviceIds": [DEVICE_ID_PLACEHOLDER] * 1001},
+    {"name": "g", "deviceIds": [DEVICE_ID_PLACEHOLDER.upper()]},
+    {"name": "g", "deviceIds": "x"},
     {"name": "g", "deviceQueryJson": None},
     {"name": "g", "deviceQueryJson": 5},
+    {"name": "g", "deviceQueryJson": '{"tags": {"floor": "1"}, "name": {"$startsWith": "P"}}'},
+    {"name": "g", "deviceQueryJson": json.dumps({"$or": [{"name": "x" * 4000}, {"name": "y" * 4200}]})},
     {"name": "g", "experienceEndpointIds": ["x"]},
+    {"name": "g", "experienceEndpointIds": [ENDPOINT_ID_PLACEHOLDER] * 1001},
+    {"name": "g", "experienceEndpointIds": [ENDPOINT_ID_PLACEHOLDER]},
     {"name": "g", "experienceUserIds": []},
     {"name": "g", "ancestorIds": []},
     {"name": 7},
@@ -262,11 +313,15 @@ GROUP_PATCH_CASES = [
     {"name": None},
     {"experienceUserIds": ["z" * 24]},
     {"directDeviceCount": 1},
+    {"deviceIds": [DEVICE_ID_PLACEHOLDER], "deviceTags": [{"key": "floor"}], "deviceQueryJson": "{}",
+     "experienceEndpointIds": []},
+    {"deviceTags": [{"key": "k", "value": "v", "x": 1}]},
 ]
 
 
-def _substitute(body, group_id):
-    text = json.dumps(body).replace(GROUP_ID_PLACEHOLDER, group_id)
+def _substitute(body, group_id, device_id=MISSING_ID, endpoint_id=MISSING_ID):
+    text = json.dumps(body).replace(GROUP_ID_PLACEHOLDER, group_id).replace(DEVICE_ID_PLACEHOLDER, device_id)
+    text = text.replace(DEVICE_ID_PLACEHOLDER.upper(), device_id.upper()).replace(ENDPOINT_ID_PLACEHOLDER, endpoint_id)
     return json.loads(text)
 
 
@@ -282,9 +337,12 @@ def test_emulator_accepts_exactly_what_the_schema_accepts(emulator, kind, method
     disagreements = []
     for index, case in enumerate(cases):
         requests.post(emulator.url + "/_emulator/reset", timeout=10)
+        seeded = requests.post(emulator.url + "/_emulator/seed", timeout=10, json={
+            "devices": [{"name": "Pump", "tags": [{"key": "floor", "value": "1"}]}],
+            "experienceEndpoints": [{"method": "get", "route": "/dashboard", "access": "group"}]}).json()
         group = api.ok("POST", "/groups", {"name": "existing"})
         user = api.ok("POST", "/users", {"email": "existing@example.com", "password": "password123"})
-        body = _substitute(case, group["id"])
+        body = _substitute(case, group["id"], seeded["devices"][0]["id"], seeded["experienceEndpoints"][0]["id"])
         path = "/users" if kind.startswith("experienceUser") else "/groups"
         if method == "PATCH":
             path += "/" + (user["id"] if path == "/users" else group["id"])
@@ -333,18 +391,31 @@ QUERY_CASES = {
         {"$or": [{"name": "a"}, {"parentId": MISSING_ID}]}, {"$and": [{"experienceUserId": "x"}]},
         {"userTags": {"k": "v"}}, {"parentId": {"$ci": True}},
     ],
+    "advancedDeviceQuery": [
+        {}, {"name": "Pump"}, {"name": {"$in": ["a", "b"], "$ci": True}}, {"name": {"$in": ["a"] * 101}},
+        {"id": {"$in": [MISSING_ID]}}, {"id": {"$in": [MISSING_ID], "$nin": [MISSING_ID]}}, {"id": "nope"},
+        {"tags": {"floor": "1"}}, {"tags": {"floor": None}}, {"tags": {"$tagKey": "floor", "$tagValue": "1"}},
+        {"tags": {"$ne": {"floor": "1"}}}, {"tags": [{"key": "floor"}]}, {"deviceClass": "gateway"},
+        {"parentId": None}, {"ancestorId": MISSING_ID}, {"gatewayId": {"$ne": None}}, {"attributeName": "temp"},
+        {"attributeName": {"$nin": ["temp"]}}, {"connectionStatus": "connected"}, {"connectedAt": {"$gt": 0}},
+        {"disconnectedAt": None}, {"deletedAt": None}, {"experienceGroupId": MISSING_ID},
+        {"experienceUserId": {"$in": [MISSING_ID]}}, {"experienceGroupId": "x"}, {"email": "a@example.com"},
+        {"groupTags": {"k": "v"}}, {"$or": [{"name": "a"}, {"$and": [{"tags": {"k": "v"}}]}]}, {"$or": [{"nope": 1}]},
+        {"name": {"$regex": "P"}}, {"lastUpdated": {"$lte": 1700000000000}},
+    ],
 }
 
 
-@pytest.mark.parametrize("kind, path", [("advancedExperienceUserQuery", "/users"),
-                                        ("advancedExperienceGroupQuery", "/groups")])
-def test_advanced_query_accepted_exactly_when_schema_accepts(emulator, kind, path):
+@pytest.mark.parametrize("kind, path, under", [("advancedExperienceUserQuery", "/users", "/experience"),
+                                               ("advancedExperienceGroupQuery", "/groups", "/experience"),
+                                               ("advancedDeviceQuery", "/devices", "")])
+def test_advanced_query_accepted_exactly_when_schema_accepts(emulator, kind, path, under):
     cs.require_shared_api()
     api = Api(emulator.url)
     disagreements = []
     for query in QUERY_CASES[kind]:
         schema_ok = not cs.problems(kind, query)
-        resp = api.call("GET", path, params=q(query))
+        resp = api.call("GET", path, params=q(query), under=under)
         emulator_ok = resp.status_code == 200
         if not emulator_ok:
             assert resp.status_code == 400 and resp.json()["type"] == "Validation", resp.text

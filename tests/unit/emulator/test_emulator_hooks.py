@@ -37,7 +37,8 @@ def test_reset_clears_everything(api):
     api.faults({"action": "status", "status": 500, "path": "nothing-matches"})
     api.list_users()
     assert api.hook("POST", "reset").json() == {"success": True}
-    assert api.hook("GET", "state").json() == {"experienceUsers": [], "experienceGroups": []}
+    assert api.hook("GET", "state").json() == {"experienceUsers": [], "experienceGroups": [], "devices": [],
+                                               "experienceEndpoints": []}
     assert api.hook("GET", "faults").json() == {"latency": 0, "rules": []}
     assert api.log()["requests"] == []
     assert api.list_users()["totalCount"] == 0

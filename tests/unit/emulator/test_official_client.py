@@ -81,6 +81,31 @@ def test_official_client_group_cycle(client):
     assert err.value.status == 404
 
 
+def test_official_client_lists_devices_and_endpoints(emulator, client):
+    emulator.seed({"devices": [{"name": "Pump 1", "tags": [{"key": "customer", "value": "acme"}]},
+                               {"name": "Pump 2", "tags": [{"key": "customer", "value": "globex"}]}],
+                   "experienceEndpoints": [{"method": "get", "route": "/dashboard", "access": "group"}]})
+    every = check("devices", client.devices.get(applicationId=APP, sortField="name", perPage=1, page=1))
+    assert [d["name"] for d in every["items"]] == ["Pump 2"] and every["totalCount"] == 2
+    acme = check("devices", client.devices.get(applicationId=APP, query={"tags": {"customer": "acme"}}))
+    assert [d["name"] for d in acme["items"]] == ["Pump 1"]
+    tagged = check("devices", client.devices.get(applicationId=APP, tagFilter=[{"key": "customer", "value": "globex"}]))
+    assert [d["name"] for d in tagged["items"]] == ["Pump 2"]
+    globbed = check("devices", client.devices.get(applicationId=APP, filterField="name", filter="pump*"))
+    assert globbed["count"] == 2
+    endpoints = check("experienceEndpoints", client.experience_endpoints.get(applicationId=APP, sortField="route"))
+    assert [(e["method"], e["route"]) for e in endpoints["items"]] == [("get", "/dashboard")]
+    group = client.experience_groups.post(applicationId=APP, experienceGroup={
+        "name": "Acme", "deviceTags": [{"key": "customer", "value": "acme"}],
+        "experienceEndpointIds": [endpoints["items"][0]["id"]]})
+    assert check("experienceGroup", group)["directDeviceCount"] == 1
+    linked = client.experience_endpoints.get(applicationId=APP, experienceGroupId=group["id"])
+    assert check("experienceEndpoints", linked)["items"][0]["experienceGroups"] == [{"id": group["id"], "name": "Acme"}]
+    with pytest.raises(losant_rest.LosantError) as err:
+        client.experience_groups.post(applicationId=APP, experienceGroup={"name": "x", "deviceIds": ["0" * 24]})
+    assert err.value.status == 400 and err.value.data["type"] == "Validation"
+
+
 def test_official_client_error_statuses(emulator, client):
     client.experience_users.post(applicationId=APP, experienceUser={"email": "dup@example.com",
                                                                     "password": "password123"})

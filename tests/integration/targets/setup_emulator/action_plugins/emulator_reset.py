@@ -2,7 +2,7 @@
 # Copyright: losant.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Test-only action: empty the emulator (users, groups, request log, faults).
+"""Test-only action: empty the emulator (users, groups, devices, endpoints, request log, faults).
 
 Runs on the controller against ``losant_emulator_url``. Returns ``seq``, the
 request log's last sequence number (it keeps counting across resets).

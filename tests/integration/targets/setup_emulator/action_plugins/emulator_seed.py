@@ -2,13 +2,16 @@
 # Copyright: losant.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Test-only action: insert groups and users straight into the emulator (POST /_emulator/seed).
+"""Test-only action: insert devices, experience endpoints, groups and users
+straight into the emulator (POST /_emulator/seed).
 
-Options ``experience_groups`` and ``experience_users``: lists of seed items as
-tests/emulator/README.md describes them (API field names; groups may name a
-``parentName``, users their ``experienceGroups`` by name or id). Returns the
-emulator's answer: ``experience_groups`` ([{id, name}]) and ``experience_users``
-([{id, email}]), in the order given. No request of the Losant API is logged.
+Options ``devices``, ``experience_endpoints``, ``experience_groups`` and
+``experience_users``: lists of seed items as tests/emulator/README.md
+describes them (API field names; groups may name a ``parentName``, users
+their ``experienceGroups`` by name or id). Returns the emulator's answer:
+``devices`` ([{id, name}]), ``experience_endpoints`` ([{id, method, route}]),
+``experience_groups`` ([{id, name}]) and ``experience_users`` ([{id, email}]),
+in the order given. No request of the Losant API is logged.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -31,11 +34,13 @@ def plain(value):
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
-    _VALID_ARGS = frozenset(("experience_groups", "experience_users"))
+    _VALID_ARGS = frozenset(("devices", "experience_endpoints", "experience_groups", "experience_users"))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         body = {
+            "devices": plain(self._task.args.get("devices") or []),
+            "experienceEndpoints": plain(self._task.args.get("experience_endpoints") or []),
             "experienceGroups": plain(self._task.args.get("experience_groups") or []),
             "experienceUsers": plain(self._task.args.get("experience_users") or []),
         }
@@ -43,5 +48,6 @@ class ActionModule(ActionBase):
             seeded = hook(str(task_vars["losant_emulator_url"]), "/_emulator/seed", "POST", body)
         except urllib.error.HTTPError as error:
             return dict(result, failed=True, msg="the emulator refused the seed: %s" % error.read().decode("utf-8", "replace"))
-        result.update(changed=True, experience_groups=seeded["experienceGroups"], experience_users=seeded["experienceUsers"])
+        result.update(changed=True, devices=seeded["devices"], experience_endpoints=seeded["experienceEndpoints"],
+                      experience_groups=seeded["experienceGroups"], experience_users=seeded["experienceUsers"])
         return result

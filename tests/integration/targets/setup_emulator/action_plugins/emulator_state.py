@@ -5,7 +5,7 @@
 """Test-only action: what the emulator holds, as the Losant API returns it.
 
 Returns ``users`` and ``groups`` (experience users and groups, in the order
-they were created), read through /_emulator/state, which is not logged as a
+they were created), ``devices`` and ``endpoints``, read through /_emulator/state, which is not logged as a
 Losant request.
 """
 
@@ -26,5 +26,6 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         state = hook(str(task_vars["losant_emulator_url"]), "/_emulator/state")
-        result.update(changed=False, users=state["experienceUsers"], groups=state["experienceGroups"])
+        result.update(changed=False, users=state["experienceUsers"], groups=state["experienceGroups"],
+                      devices=state["devices"], endpoints=state["experienceEndpoints"])
         return result
