@@ -23,12 +23,14 @@ from ansible_collections.losant.platform.plugins.module_utils._users import (
     group_lookup_needed,
     known_groups_of,
     normalized_ids,
+    planned_groups_warning,
     predict_user,
     resolve_group_ids,
     user_option_errors,
     user_patch,
     user_view,
 )
+from ansible_collections.losant.platform.plugins.module_utils._validation import is_id
 
 # Losant's advanced query takes at most 100 values in an $in.
 IN_QUERY_MAX = 100
@@ -108,8 +110,11 @@ def read_current_users(client, emails, need_all):
     return by_email
 
 
-def resolve_entry_groups(config, groups):
-    """Each entry's experience_groups as ids (None when left out); errors name the entry."""
+def resolve_entry_groups(config, groups, warnings=None):
+    """Each entry's experience_groups as ids (None when left out); errors name the entry.
+
+    With a ``warnings`` list (check mode), a group that does not exist yet is
+    planned and warned about instead: an earlier task of the run may create it."""
     resolved = []
     errors = []
     for index, entry in enumerate(config):
@@ -117,8 +122,12 @@ def resolve_entry_groups(config, groups):
         if wanted is None:
             resolved.append(None)
             continue
+        planned = [] if warnings is not None else None
         try:
-            resolved.append(resolve_group_ids(wanted, groups) if group_lookup_needed(wanted) else normalized_ids(wanted))
+            resolved.append(resolve_group_ids(wanted, groups, planned) if group_lookup_needed(wanted)
+                            else normalized_ids(wanted))
+            if planned:
+                warnings.append(planned_groups_warning(planned, "%s: " % _label(index, entry)))
         except GroupResolutionError as exc:
             errors.append("%s: %s" % (_label(index, entry), exc))
             resolved.append(None)
@@ -272,7 +281,8 @@ def run_writes(client_factory, plan, workers):
 
 
 def gathered_config(users, groups):
-    """Current users in the ``config`` shape; groups by name, or by id where names repeat."""
+    """Current users in the ``config`` shape; groups by name, or by id where names repeat or
+    where a name looks like an id (fed back, it would be taken for one)."""
     name_counts = {}
     for group in groups:
         name_counts[group.get("name")] = name_counts.get(group.get("name"), 0) + 1
@@ -284,7 +294,8 @@ def gathered_config(users, groups):
             last_name=user.get("lastName", ""),
             user_tags=dict(user.get("userTags") or {}),
             experience_groups=sorted(
-                group["name"] if name_counts.get(group.get("name")) == 1 else group["id"]
+                group["name"] if name_counts.get(group.get("name")) == 1 and not is_id(group.get("name"))
+                else group["id"]
                 for group in user.get("experienceGroups") or []),
         ))
     return config

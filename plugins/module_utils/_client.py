@@ -19,6 +19,8 @@ USERS_PATH = "/applications/{application_id}/experience/users"
 USER_PATH = USERS_PATH + "/{user_id}"
 GROUPS_PATH = "/applications/{application_id}/experience/groups"
 GROUP_PATH = GROUPS_PATH + "/{group_id}"
+DEVICES_PATH = "/applications/{application_id}/devices"
+ENDPOINTS_PATH = "/applications/{application_id}/experience/endpoints"
 
 
 class LosantClient(Transport):
@@ -103,6 +105,22 @@ class LosantClient(Transport):
 
     def delete_experience_group(self, group_id):
         self._delete(self._path(GROUP_PATH, group_id=group_id))
+
+    # -- devices and experience endpoints (read only) -----------------------
+    def query_devices(self, query=None):
+        """Every device matching an advanced device query (a dict; None for all), all pages read."""
+        return self._query(DEVICES_PATH, query)
+
+    def list_experience_endpoints(self):
+        """Every experience endpoint. Losant answers them all at once: the listing has no
+        pages, so an answer that holds fewer than its totalCount fails instead of guessing."""
+        path = self._path(ENDPOINTS_PATH)
+        body = self.request("GET", path)
+        items = body.get("items") or []
+        if len(items) < body.get("totalCount", len(items)):
+            raise self._error("GET", path, "the endpoint listing holds %d of its %d endpoints, and it has no pages "
+                                           "to read the rest from" % (len(items), body["totalCount"]))
+        return items
 
 
 def _compact_json(value):

@@ -12,6 +12,11 @@ __metaclass__ = type
 
 import copy
 
+from ansible_collections.losant.platform.plugins.module_utils._group_access import (
+    ACCESS_OPTIONS,
+    access_changes,
+    access_option_errors,
+)
 from ansible_collections.losant.platform.plugins.module_utils._tags import desired_tags
 from ansible_collections.losant.platform.plugins.module_utils._validation import (
     check_id,
@@ -33,6 +38,7 @@ GROUP_OPTIONS = dict(
     purge_group_tags=dict(type="bool", default=False),
     delete_descendants=dict(type="bool", default=False),
 )
+GROUP_OPTIONS.update(ACCESS_OPTIONS)
 
 
 class GroupError(Exception):
@@ -47,6 +53,7 @@ def group_option_errors(params):
         check_length("parent", params.get("parent") or None, 1, GROUP_NAME_MAX),
     ]
     errors.extend(check_tags("group_tags", params.get("group_tags")))
+    errors.extend(access_option_errors(params))
     return [error for error in errors if error]
 
 
@@ -90,6 +97,11 @@ def pick_group(groups, group_id, name):
     return matches[0] if matches else None
 
 
+def parent_missing(groups, parent):
+    """Whether a ``parent`` is given (a name or an id) that none of ``groups`` is."""
+    return bool(parent) and not _matching(groups, parent)
+
+
 def pick_parent(groups, parent, group):
     """The parent group (None for top level) from the lookup results.
 
@@ -110,13 +122,14 @@ def pick_parent(groups, parent, group):
     return found
 
 
-def group_patch(group, params, parent_id):
+def group_patch(group, params, parent_id, device_ids=None, endpoint_ids=None):
     """The PATCH body that makes ``group`` match ``params``, and the option names it changes.
 
     ``parent_id`` is the id of the group ``params["parent"]`` names (None for
     ``""``, the top level). Options left out (None) leave their field alone:
     ``parent`` left out keeps the group where it is, and ``group_tags`` left
-    out keeps the tags even with purge_group_tags.
+    out keeps the tags even with purge_group_tags. ``device_ids`` and
+    ``endpoint_ids`` are ``devices`` and ``endpoints`` resolved to ids.
     """
     body = {}
     changed = []
@@ -133,10 +146,12 @@ def group_patch(group, params, parent_id):
     if tags is not None and tags != (group.get("groupTags") or {}):
         body["groupTags"] = tags
         changed.append("group_tags")
-    return body, changed
+    access, access_fields = access_changes(group, params, device_ids, endpoint_ids)
+    body.update(access)
+    return body, changed + access_fields
 
 
-def group_create_body(params, parent_id):
+def group_create_body(params, parent_id, device_ids=None, endpoint_ids=None):
     body = {"name": params["name"]}
     changed = ["name"]
     if params.get("description") is not None:
@@ -149,7 +164,9 @@ def group_create_body(params, parent_id):
     if tags:
         body["groupTags"] = tags
         changed.append("group_tags")
-    return body, changed
+    access, access_fields = access_changes({}, params, device_ids, endpoint_ids)
+    body.update(access)
+    return body, changed + access_fields
 
 
 def predict_group(group, body, parent):
@@ -165,7 +182,7 @@ def descendants_deepest_first(descendants):
 
 
 def group_view(group, parent_names=None):
-    """A group in the experience_group option shape, for ``diff``."""
+    """A group in the experience_group option shape, for ``diff`` (what it grants: _group_access.with_access)."""
     if not group:
         return {}
     parent_id = group.get("parentId")

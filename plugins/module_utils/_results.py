@@ -12,6 +12,8 @@ __metaclass__ = type
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
+from ansible_collections.losant.platform.plugins.module_utils._group_access import access_result
+
 
 def snake_resource(resource, tags_field):
     """A Losant resource with snake_case keys; the keys of its tags are left as written."""
@@ -27,4 +29,9 @@ def user_result(user):
 
 
 def group_result(group):
-    return snake_resource(group, "groupTags")
+    """A group, plus what it grants in the shape of experience_group's options
+    (``devices``, ``device_tags``, ``device_query``, ``endpoints``)."""
+    result = snake_resource(group, "groupTags")
+    if result:
+        result.update(access_result(group))
+    return result

@@ -49,6 +49,11 @@ USER_OPTIONS = dict(
 )
 
 
+# In check mode, a group named but not there yet (an earlier task of the run may
+# create it) stands in the plan under this id prefix; it is never sent.
+PLANNED_GROUP = "planned:"
+
+
 class GroupResolutionError(Exception):
     pass
 
@@ -116,11 +121,12 @@ def normalized_ids(ids):
     return unique(group_id.lower() for group_id in ids)
 
 
-def resolve_group_ids(entries, groups):
+def resolve_group_ids(entries, groups, planned=None):
     """Turn group names or ids into ids using the application's ``groups``.
 
     Raises GroupResolutionError naming the candidates for an unknown or an
-    ambiguous name.
+    ambiguous name. With a ``planned`` list (check mode), an unknown name is
+    added to it and stands in the result as ``PLANNED_GROUP + name`` instead.
     """
     by_id = dict((group["id"].lower(), group) for group in groups)
     by_name = {}
@@ -136,6 +142,9 @@ def resolve_group_ids(entries, groups):
         elif entry in by_name:
             problems.append("experience_groups: the name %r is ambiguous, %d groups have it (ids %s); give the id instead"
                             % (entry, len(by_name[entry]), ", ".join(sorted(g["id"] for g in by_name[entry]))))
+        elif planned is not None:
+            planned.append(entry)
+            ids.append(PLANNED_GROUP + entry)
         else:
             names = sorted(name for name in by_name if name)
             close = difflib.get_close_matches(entry, names, n=5, cutoff=0.5)
@@ -233,7 +242,7 @@ def predict_user(user, body, known_groups):
         if field == "password":
             predicted["passwordLastUpdated"] = format_datetime(utc_now())
         elif field == "experienceGroupIds":
-            predicted["experienceGroups"] = [known_groups.get(gid, {"id": gid}) for gid in value]
+            predicted["experienceGroups"] = [_group_of(gid, known_groups) for gid in value]
         else:
             predicted[field] = copy.deepcopy(value)
     return predicted
@@ -245,6 +254,21 @@ def known_groups_of(user, groups=()):
     for group in list((user or {}).get("experienceGroups") or []) + list(groups):
         known[group["id"]] = dict((key, group.get(key)) for key in ("id", "name", "parentId"))
     return known
+
+
+def _group_of(group_id, known_groups):
+    if group_id in known_groups:
+        return known_groups[group_id]
+    if group_id.startswith(PLANNED_GROUP):
+        return {"id": None, "name": group_id[len(PLANNED_GROUP):], "parentId": None}
+    return {"id": group_id}
+
+
+def planned_groups_warning(names, label=""):
+    """The check-mode warning for groups a task names that do not exist (yet)."""
+    shown = ", ".join(repr(name) for name in names)
+    return ("%sexperience_groups: no group is named %s yet; check mode assumes an earlier task of this run creates "
+            "%s (without check mode this fails)" % (label, shown, "it" if len(names) == 1 else "them"))
 
 
 def user_view(user, body=None):

@@ -13,8 +13,9 @@ short_description: Create, update and delete Losant experience groups
 version_added: 0.1.0
 description:
   - Makes one experience group of a Losant application match the task - its
-    name, description, parent and group tags - changing only what differs,
-    in at most one write request.
+    name, description, parent, group tags, and what it grants its members
+    (devices, device tags, an advanced device query, experience endpoints) -
+    changing only what differs, in at most one write request.
   - The group is found by O(experience_group_id) when given, else by its exact
     O(name) (letter case counts). The group and a parent given by name or id
     are found with one request.
@@ -63,7 +64,9 @@ options:
       - Left out (or V(null)), an existing group stays where it is and a new
         group is created at the top level.
       - A parent that is unknown, ambiguous, the group itself or one of its
-        descendants fails the task.
+        descendants fails the task. In check mode only, an unknown parent
+        warns instead, and the task reports what it would do (an earlier task
+        of the same run may create it).
     type: str
   group_tags:
     description:
@@ -79,6 +82,92 @@ options:
       - Has no effect when O(group_tags) is left out (see the note on purge options).
     type: bool
     default: false
+  devices:
+    description:
+      - Devices the group's users may access (Losant's C(deviceIds)), by exact
+        name (letter case counts) or by id; at most 1000.
+      - Names are resolved with one advanced device query. Device names are
+        not unique in Losant - a name that several devices have, or that no
+        device has, fails the task before any write, listing the candidates'
+        ids (and the names that differ only in letter case). Ids the group
+        does not grant yet are checked in the same query.
+      - Merged into the current devices unless O(purge_devices=true).
+      - Left out, the group's devices are not modified.
+    type: list
+    elements: str
+    version_added: 1.1.0
+  purge_devices:
+    description:
+      - When V(true), the group grants exactly O(devices); V([]) removes every device.
+      - Has no effect when O(devices) is left out (see the note on purge options).
+    type: bool
+    default: false
+    version_added: 1.1.0
+  device_tags:
+    description:
+      - Device tags the group grants (Losant's C(deviceTags)) - its users may
+        access every device with a matching tag. At most 100; a key may
+        repeat, to grant several values of one key.
+      - Merged into the current ones unless O(purge_device_tags=true); the
+        list is compared as a set of pairs.
+      - Left out, the group's device tags are not modified.
+    type: list
+    elements: dict
+    suboptions:
+      key:
+        description: The tag key, matching C(^[0-9a-zA-Z_-]{1,255}$).
+        type: str
+        required: true
+      value:
+        description:
+          - The tag value, 1 to 255 characters.
+          - Left out (or V(null)), devices with the key and any value. Losant's
+            schema allows a tag without value; that it then matches any value
+            is how Losant's device tag filters treat a missing value, not a
+            documented promise for groups.
+        type: str
+    version_added: 1.1.0
+  purge_device_tags:
+    description:
+      - When V(true), the group's device tags become exactly O(device_tags); V([]) removes them.
+      - Has no effect when O(device_tags) is left out (see the note on purge options).
+    type: bool
+    default: false
+    version_added: 1.1.0
+  device_query:
+    description:
+      - An advanced device query (Losant's C(deviceQueryJson)) selecting more
+        devices the group grants, as a dictionary (see the examples).
+        Compared as JSON, not as text; sent as compact JSON of at most 8192
+        characters.
+      - Its field names are checked before any write against those of Losant's
+        advanced device query; Losant checks the rest.
+      - V({}) clears the query. Left out (or V(null), which Ansible cannot tell
+        from left out), the query is not modified.
+    type: dict
+    version_added: 1.1.0
+  endpoints:
+    description:
+      - Experience endpoints the group's users may call (Losant's
+        C(experienceEndpointIds)), by id or as C(METHOD /route), for example
+        V(GET /dashboard) (the method in any letter case, the route exactly as
+        defined); at most 1000.
+      - Resolved with one listing of the endpoints; an unknown one fails the
+        task before any write, naming the closest routes. An endpoint whose
+        access is not V(group) is granted, with a warning, as it makes no
+        difference until its access is V(group).
+      - Merged into the current endpoints unless O(purge_endpoints=true).
+      - Left out, the group's endpoints are not modified.
+    type: list
+    elements: str
+    version_added: 1.1.0
+  purge_endpoints:
+    description:
+      - When V(true), the group grants exactly O(endpoints); V([]) removes every endpoint.
+      - Has no effect when O(endpoints) is left out (see the note on purge options).
+    type: bool
+    default: false
+    version_added: 1.1.0
   delete_descendants:
     description:
       - With O(state=absent), a group that has child groups is only deleted
@@ -92,7 +181,10 @@ notes:
     update adds one PATCH; a create is one lookup and one POST. A delete is
     one lookup, one query for descendants, and one DELETE per group deleted.
     In diff mode, moving a group to another parent costs one more request,
-    to name the parent it leaves."
+    to name the parent it leaves. O(devices) given by name, or device ids
+    the group does not grant yet, add one advanced device query;
+    O(endpoints) given as C(METHOD /route), or endpoint ids the group does
+    not grant yet, add one endpoint listing."
   - "Group names are not unique in Losant: two runs creating the same group at
     the same moment make two groups, and later runs by O(name) then fail,
     listing both ids. A create that timed out (or got a 504) is looked up but
@@ -100,6 +192,8 @@ notes:
 seealso:
   - module: losant.platform.experience_group_info
     description: Find groups and read them back, with their parents, tags and members.
+  - module: losant.platform.experience_groups
+    description: A whole hierarchy of groups, and what each grants, in one task.
   - module: losant.platform.experience_user
     description: Group membership is set on the user, with its C(experience_groups) option.
   - module: losant.platform.experience_users
@@ -145,6 +239,27 @@ EXAMPLES = r"""
         experience_group_id: 5f6a7b8c9d0e1f2a3b4c5d70
         name: Acme Field Operators
 
+    - name: Let Acme's operators see Acme's devices and call the control endpoint
+      losant.platform.experience_group:
+        name: Acme Operators
+        device_tags:
+          - key: customer
+            value: acme
+        devices: [Pump 7]
+        device_query:
+          tags:
+            site: north
+        endpoints:
+          - GET /dashboard
+          - POST /api/control
+
+    - name: From now on, grant exactly these devices and no device query
+      losant.platform.experience_group:
+        name: Acme Operators
+        devices: [Pump 7, Pump 8]
+        purge_devices: true
+        device_query: {}
+
     - name: Delete a customer's groups, children first (users are kept)
       losant.platform.experience_group:
         name: Acme
@@ -157,7 +272,13 @@ experience_group:
   description:
     - The group after the task, as Losant holds it, with snake_case keys
       (group tag keys are left as they are). Empty after O(state=absent).
-    - In check mode, the group as it would be; a group that would be created has no C(id) yet.
+    - In check mode, the group as it would be; a group that would be created
+      has no C(id) yet, and one whose parent an earlier task would create has
+      C(parent_id) null.
+    - Besides Losant's fields (C(device_ids), C(device_tags),
+      C(device_query_json), C(experience_endpoint_ids)), what the group grants
+      is returned in the shape of this module's options, to feed straight
+      back - C(devices), C(device_tags), C(device_query), C(endpoints).
   returned: always
   type: dict
   contains:
@@ -198,6 +319,48 @@ experience_group:
       elements: str
       returned: when the group exists
       sample: ["5f6a7b8c9d0e1f2a3b4c5d71"]
+    devices:
+      description: Ids of the devices the group grants by id, for O(devices).
+      type: list
+      elements: str
+      returned: success
+      sample: ["5f6a7b8c9d0e1f2a3b4c5d80"]
+      version_added: 1.1.0
+    device_tags:
+      description: The device tags the group grants, for O(device_tags); an entry without C(value) matches any value.
+      type: list
+      elements: dict
+      returned: success
+      sample: [{"key": "customer", "value": "acme"}]
+      version_added: 1.1.0
+    device_query:
+      description:
+        - The group's advanced device query as a dictionary, for
+          O(device_query); V({}) when it has none, null when Losant holds text
+          that is not JSON (then see C(device_query_json)).
+      type: dict
+      returned: success
+      sample: {"tags": {"site": "north"}}
+      version_added: 1.1.0
+    endpoints:
+      description: Ids of the experience endpoints the group grants, for O(endpoints).
+      type: list
+      elements: str
+      returned: success
+      sample: ["5f6a7b8c9d0e1f2a3b4c5d90"]
+      version_added: 1.1.0
+    direct_device_count:
+      description: How many devices the group grants itself, as Losant counts them.
+      type: int
+      returned: when the group exists
+      sample: 12
+      version_added: 1.1.0
+    total_device_count:
+      description: How many devices the group and its descendants grant, as Losant counts them.
+      type: int
+      returned: when the group exists
+      sample: 30
+      version_added: 1.1.0
     creation_date:
       description: When the group was created.
       type: str
@@ -228,6 +391,12 @@ deleted_groups:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.losant.platform.plugins.module_utils._group_access import (
+    AccessError,
+    resolve_grants,
+    trim_access,
+    with_access,
+)
 from ansible_collections.losant.platform.plugins.module_utils._groups import (
     GROUP_OPTIONS,
     GroupError,
@@ -237,6 +406,7 @@ from ansible_collections.losant.platform.plugins.module_utils._groups import (
     group_patch,
     group_view,
     lookup_query,
+    parent_missing,
     pick_group,
     pick_parent,
     predict_group,
@@ -248,6 +418,7 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     failures_reported,
 )
 from ansible_collections.losant.platform.plugins.module_utils._results import group_result
+from ansible_collections.losant.platform.plugins.module_utils._users import PLANNED_GROUP
 
 
 # What Losant holds for a new group before the POST body is applied: top level, no tags.
@@ -280,7 +451,7 @@ def remove_group(module, client, group):
             client.delete_experience_group(victim["id"])
     deleted = [dict(id=victim["id"], name=victim.get("name")) for victim in doomed]
     return dict(changed=True, experience_group={}, changed_fields=[], deleted_groups=deleted), \
-        dict(before=group_view(group), after={})
+        diff_of(group, None, {}, {})
 
 
 def ensure_group(module, client, group, candidates):
@@ -290,19 +461,28 @@ def ensure_group(module, client, group, candidates):
                              "to create a group by name" % params["experience_group_id"])
     if group is None and not params["name"]:
         module.fail_json(msg="name is required to create an experience group")
-    parent = pick_parent(candidates, params["parent"], group)
+    planned_parent = module.check_mode and parent_missing(candidates, params["parent"])
+    if planned_parent:
+        module.warn("parent: no experience group is named (or has the id) %r yet; check mode assumes an earlier "
+                    "task of this run creates it (without check mode this fails)" % params["parent"])
+        parent = {"id": PLANNED_GROUP + params["parent"], "name": params["parent"], "ancestorIds": []}
+    else:
+        parent = pick_parent(candidates, params["parent"], group)
     parent_id = parent["id"] if parent else None
-    names = {parent_id: parent["name"]} if parent else {}
+    names = {parent_id: parent["name"]} if parent else {}  # a planned parent too
+    (grants,), labels, warnings = resolve_grants(client, [("", params, group)])
+    for warning in warnings:
+        module.warn(warning)
 
     if group is None:
-        body, changed_fields = group_create_body(params, parent_id)
+        body, changed_fields = group_create_body(params, parent_id, *grants)
     else:
-        body, changed_fields = group_patch(group, params, parent_id)
+        body, changed_fields = group_patch(group, params, parent_id, *grants)
     if module._diff and "parentId" in body:
         names.update(old_parent_name(client, group, candidates, names))
     if not body:
         return dict(changed=False, experience_group=group_result(group), changed_fields=[]), \
-            dict(before=group_view(group, names), after=group_view(group, names))
+            diff_of(group, group, names, labels)
     if module.check_mode:
         after = predict_group(group or NEW_GROUP, body, parent)
     elif group is None:
@@ -310,8 +490,18 @@ def ensure_group(module, client, group, candidates):
             body, recover=lambda: pick_group(client.query_experience_groups({"name": body["name"]}), None, body["name"]))
     else:
         after = client.update_experience_group(group["id"], body)
-    return dict(changed=True, experience_group=group_result(after), changed_fields=changed_fields), \
-        dict(before=group_view(group, names), after=group_view(after, names))
+    returned = group_result(after)
+    if planned_parent:
+        returned.update(parent_id=None, ancestor_ids=[])  # its parent has no id yet
+    return dict(changed=True, experience_group=returned, changed_fields=changed_fields), \
+        diff_of(group, after, names, labels)
+
+
+def diff_of(before, after, names, labels):
+    """before/after, without the access keys a group that grants nothing would show empty."""
+    shown = trim_access(with_access(group_view(before, names), before, labels),
+                        with_access(group_view(after, names), after, labels))
+    return dict(before=shown[0], after=shown[1])
 
 
 def main():
@@ -324,7 +514,7 @@ def main():
     fail_on_errors(module, group_option_errors(params))
     client = client_from_module(module)
 
-    with failures_reported(module, GroupError):
+    with failures_reported(module, GroupError, AccessError):
         parent = params["parent"] if params["state"] == "present" else None
         candidates = client.query_experience_groups(lookup_query(params["experience_group_id"], params["name"], parent))
         group = pick_group(candidates, params["experience_group_id"], params["name"])

@@ -14,7 +14,8 @@ version_added: 0.1.0
 description:
   - Returns the experience groups of a Losant application - one by id, those
     with an exact name, those whose name matches a glob, or all of them - with
-    their parent, ancestors, tags and member user ids.
+    their parent, ancestors, tags, member user ids, and the devices, device
+    tags, device query and experience endpoints they grant.
   - Each group has the shape M(losant.platform.experience_group) returns.
   - Reads every page of the listing, whatever page size Losant answers with.
 author:
@@ -43,6 +44,8 @@ notes:
 seealso:
   - module: losant.platform.experience_group
     description: Create, update and delete one group.
+  - module: losant.platform.experience_groups
+    description: Every group in configuration form, with its O(losant.platform.experience_groups#module:state=gathered).
   - module: losant.platform.experience_user_info
     description: The users of a group, with its O(losant.platform.experience_user_info#module:experience_group) filter.
   - name: Losant experience groups
@@ -123,6 +126,37 @@ experience_groups:
       type: list
       elements: str
       sample: ["5f6a7b8c9d0e1f2a3b4c5d71"]
+    devices:
+      description:
+        - Ids of the devices the group grants by id. With C(device_tags),
+          C(device_query) and C(endpoints), what the group grants in the shape
+          of the options of M(losant.platform.experience_group), to feed back.
+      type: list
+      elements: str
+      sample: ["5f6a7b8c9d0e1f2a3b4c5d80"]
+      version_added: 1.1.0
+    device_tags:
+      description: The device tags the group grants; an entry without C(value) matches any value.
+      type: list
+      elements: dict
+      sample: [{"key": "customer", "value": "acme"}]
+      version_added: 1.1.0
+    device_query:
+      description: The group's advanced device query as a dictionary; V({}) when it has none.
+      type: dict
+      sample: {"tags": {"site": "north"}}
+      version_added: 1.1.0
+    endpoints:
+      description: Ids of the experience endpoints the group grants.
+      type: list
+      elements: str
+      sample: ["5f6a7b8c9d0e1f2a3b4c5d90"]
+      version_added: 1.1.0
+    total_device_count:
+      description: How many devices the group and its descendants grant, as Losant counts them.
+      type: int
+      sample: 30
+      version_added: 1.1.0
 """
 
 from ansible.module_utils.basic import AnsibleModule

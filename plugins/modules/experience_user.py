@@ -113,6 +113,10 @@ options:
         resolved with one listing of the application's groups; an unknown
         name, or a name that several groups share, fails the task and lists
         the candidates. At most 1000 groups.
+      - In check mode only, a name that no group has yet warns instead of
+        failing, and the task reports what it would do with that group (an
+        earlier task of the same run may create it). The returned user shows
+        such a group with its C(name) and a null C(id).
     type: list
     elements: raw
   purge_experience_groups:
@@ -337,6 +341,7 @@ from ansible_collections.losant.platform.plugins.module_utils._users import (
     group_references,
     known_groups_of,
     normalized_ids,
+    planned_groups_warning,
     predict_user,
     resolve_group_ids,
     user_option_errors,
@@ -351,14 +356,21 @@ def find_user(client, params):
     return client.find_experience_user_by_email(params["email"])
 
 
-def resolve_groups(client, entries):
-    """(group ids, or None when the option is left out; id -> group for display)."""
+def resolve_groups(module, client, entries):
+    """(group ids, or None when the option is left out; id -> group for display).
+
+    In check mode a group that does not exist yet only warns: an earlier task
+    of the same run may create it."""
     if entries is None:
         return None, {}
     if not group_lookup_needed(entries):
         return normalized_ids(entries), {}
     groups = client.list_experience_groups()
-    return resolve_group_ids(entries, groups), known_groups_of(None, groups)
+    planned = [] if module.check_mode else None
+    ids = resolve_group_ids(entries, groups, planned)
+    if planned:
+        module.warn(planned_groups_warning(planned))
+    return ids, known_groups_of(None, groups)
 
 
 def remove_user(module, client, user):
@@ -378,7 +390,7 @@ def ensure_user(module, client, user):
         module.fail_json(msg="email and password are required to create the experience user %s"
                              % (params["email"] or params["experience_user_id"]))
 
-    group_ids, known_groups = resolve_groups(client, params["experience_groups"])
+    group_ids, known_groups = resolve_groups(module, client, params["experience_groups"])
     known_groups.update(known_groups_of(user))
     if user is None:
         body, changed_fields = create_body(params, group_ids)

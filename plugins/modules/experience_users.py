@@ -94,6 +94,9 @@ options:
           - Left out, with O(state=merged), the user's groups are not
             modified; with O(state=replaced) or O(state=overridden) the user
             is removed from every group.
+          - In check mode only, a name that no group has yet warns (naming
+            the entry) instead of failing, as an earlier task of the same run may
+            create it.
         type: list
         elements: raw
       purge_experience_groups:
@@ -152,6 +155,8 @@ seealso:
     description: Find users by email glob, group or tags.
   - module: losant.platform.experience_group
     description: The groups that O(config[].experience_groups) names.
+  - module: losant.platform.experience_groups
+    description: All the groups in one task; with this module's O(state=gathered), the whole access model.
   - name: Losant experience users
     description: Losant's documentation of the Experience User API resource.
     link: https://docs.losant.com/rest-api/experienceuser/
@@ -245,7 +250,8 @@ changed_fields:
 gathered:
   description:
     - The current users in the O(config) shape, sorted by email. Groups are
-      given by name, or by id where several groups share a name.
+      given by name, or by id where several groups share a name or where the
+      name is 24 hexadecimal characters (it would be read as an id).
   returned: when O(state=gathered)
   type: list
   elements: dict
@@ -297,7 +303,11 @@ def plan(module, client):
     current = read_current_users(client, [entry["email"] for entry in config], need_all=state == "overridden")
     needs_groups = state != "deleted" and any(group_lookup_needed(entry.get("experience_groups")) for entry in config)
     groups = client.list_experience_groups() if needs_groups else []
-    group_ids, errors = resolve_entry_groups(config, groups) if state != "deleted" else ([None] * len(config), [])
+    warnings = [] if module.check_mode else None
+    group_ids, errors = resolve_entry_groups(config, groups, warnings) if state != "deleted" \
+        else ([None] * len(config), [])
+    for warning in warnings or []:
+        module.warn(warning)
     planned = plan_changes(config, group_ids, current, state, format_datetime(utc_now()), groups)
     fail_on_errors(module, errors + planned.errors)
     limit = module.params["max_deletions"]

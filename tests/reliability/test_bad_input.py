@@ -31,6 +31,9 @@ MODULES = {
 if module_exists("experience_users"):
     from ansible_collections.losant.platform.plugins.modules import experience_users
     MODULES["experience_users"] = experience_users
+if module_exists("experience_groups"):
+    from ansible_collections.losant.platform.plugins.modules import experience_groups
+    MODULES["experience_groups"] = experience_groups
 
 PW = password()
 SHORT_PW = "Sh0rt!x"   # 7 characters: a rule is broken, and it must not be echoed either
@@ -105,6 +108,14 @@ CASES = [
     ("experience_group", dict(name="Parent", state="absent"), ["has descendant groups", "set delete_descendants=true"]),
     ("experience_group", dict(name="Shared", description="which?"),
      ["2 experience groups are named 'Shared'", "give experience_group_id"]),
+    # experience_group: what a group grants
+    ("experience_group", dict(name="G", devices=[""]), ["devices: entries must be device names of 1 to 255 characters"]),
+    ("experience_group", dict(name="G", endpoints=["dashboard"]), ["endpoints: entries must be endpoint ids or 'METHOD /route'"]),
+    ("experience_group", dict(name="G", device_query={"email": "x"}), ["device_query: 'email' is not a field of an advanced device query"]),
+    ("experience_group", dict(name="G", device_tags=[{"value": "x"}]), ["missing required arguments: key", "device_tags"]),
+    ("experience_group", dict(name="G", device_tags=[{"key": "k", "value": ""}]), ["device_tags value of 'k' must be 1 to 255"]),
+    ("experience_group", dict(name="Parent", devices=["No such device"]), ["devices: no device is named 'No such device'"]),
+    ("experience_group", dict(name="Parent", endpoints=["GET /nowhere"]), ["endpoints: no experience endpoint is 'GET /nowhere'"]),
     # experience_user_info
     ("experience_user_info", dict(email=OLD, email_pattern="*@example.com"), ["mutually exclusive", "email|email_pattern"]),
     ("experience_user_info", dict(experience_user_id="bad"), ["experience_user_id must be a Losant id of 24 hexadecimal"]),
@@ -134,6 +145,32 @@ CASES = [
      ["config[0] (%s): experience_groups: no group named or with id 'Nope'" % OLD]),
     ("experience_users", dict(config=[], state="overridden", max_deletions=0),
      ["max_deletions: this task would delete 1 users, more than max_deletions=0; nothing was changed"]),
+    # experience_groups
+    ("experience_groups", dict(config=[{"parent": ""}]), ["missing required arguments: name", "config"]),
+    ("experience_groups", dict(config=[{"name": "G", "parent": {"name": "Parent"}}]),
+     ["config[0] (G): parent must be a group name, \"\" for the top level, or a list of group names"]),
+    ("experience_groups", dict(config=[{"name": "G", "group_tags": {"bad key": "v"}}]),
+     ["config[0] (G): group_tags key 'bad key' " + TAG_KEY_RULE]),
+    ("experience_groups", dict(config=[{"name": "G", "device_tags": [{"key": "k k"}]}]),
+     ["config[0] (G): device_tags key 'k k' " + TAG_KEY_RULE]),
+    ("experience_groups", dict(config=[{"name": "n" * 256}]), ["config[0] (%s): name must be 1 to 255" % ("n" * 256)]),
+    ("experience_groups", dict(config=[], max_deletions=-1), ["max_deletions must be 0 or more, got -1"]),
+    ("experience_groups", dict(config=[], state="merge"), ["value of state must be one of: merged"]),
+    ("experience_groups", dict(state="overridden"), ["state is overridden but all of the following are missing: config"]),
+    ("experience_groups", dict(config=[{"name": "Parent", "parent": ""}, {"name": "Parent"}]),
+     ["config[1] (Parent): the same group as config[0] (Parent)"]),
+    ("experience_groups", dict(config=[{"name": "G", "parent": "Nobody"}]),
+     ["config[0] (G): parent 'Nobody' is neither a group of the application nor an entry of config"]),
+    ("experience_groups", dict(config=[{"name": "G", "parent": "Shared"}]),
+     ["config[0] (G): parent 'Shared' is ambiguous: 2 groups have that name and the same place"]),
+    ("experience_groups", dict(config=[{"name": "G", "parent": "Parent", "devices": ["Nope"]}]),
+     ["config[0] (G): devices: no device is named 'Nope'"]),
+    ("experience_groups", dict(config=[{"name": "Parent", "parent": ""}], state="deleted"),
+     ["config[0] (Parent): the group has descendant groups that are not listed: Parent / Child"]),
+    ("experience_groups", dict(config=[{"name": "Child", "parent": "Parent"}], state="overridden"),
+     ["overridden would delete Parent", "above this group, as it is not listed; list it"]),
+    ("experience_groups", dict(config=[], state="overridden", max_deletions=3),
+     ["max_deletions: this task would delete 4 groups, more than max_deletions=3; nothing was changed"]),
 ]
 CASES = [case for case in CASES if case[0] in MODULES]
 

@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 
+from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.losant.platform.plugins.module_utils import _transport as transport_module
@@ -31,6 +32,11 @@ def query_params(query_json=None, page=0):
     return params
 
 
+def warning_texts(result):
+    """The texts of a result's warnings (ansible-core 2.19 and later return them as objects)."""
+    return [warning["event"]["msg"] if isinstance(warning, dict) else warning for warning in result.get("warnings", [])]
+
+
 def run_main(capsys, module, args, *answers, check_mode=False, diff=False):
     """Run ``module.main()`` with ``args``; return (exit JSON, the session that answered)."""
     session = FakeSession(*answers)
@@ -40,6 +46,8 @@ def run_main(capsys, module, args, *answers, check_mode=False, diff=False):
         module_args["_ansible_check_mode"] = True
     if diff:
         module_args["_ansible_diff"] = True
+    # Warnings are kept per process: each run starts without those of earlier runs.
+    module_warnings._global_warnings.clear()
     with patch_module_args(module_args), mock.patch.object(transport_module.requests, "Session", return_value=session), \
             mock.patch.object(transport_module.time, "sleep", lambda seconds: None), pytest.raises(SystemExit):
         module.main()

@@ -228,6 +228,13 @@ def test_gathered_config_names_groups_unless_the_name_repeats():
     ]
 
 
+def test_gathered_config_gives_a_group_named_like_an_id_by_its_id():
+    # Fed back, "0123456789abcdef01234567" would be taken for an id that no group has.
+    named_like_an_id = {"id": "aaaaaaaaaaaaaaaaaaaaaaa9", "name": "0123456789abcdef01234567", "parentId": None}
+    users = [stored("a@example.com", 1, experienceGroups=[named_like_an_id])]
+    assert gathered_config(users, GROUPS + [named_like_an_id])[0]["experience_groups"] == [named_like_an_id["id"]]
+
+
 class WriteClient:
     def __init__(self, log, fail_on=None):
         self.log = log

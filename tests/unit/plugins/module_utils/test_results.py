@@ -35,5 +35,6 @@ def test_group_result_is_snake_case_with_tag_keys_untouched():
                            "creationDate": "2026-11-26T17:38:35.123Z"})
     assert result == {"id": G2, "name": "Acme Operators", "parent_id": G1, "ancestor_ids": [G1],
                       "group_tags": {"costCenter": "7"}, "experience_user_ids": [G1],
-                      "creation_date": "2026-11-26T17:38:35.123Z"}
+                      "creation_date": "2026-11-26T17:38:35.123Z",
+                      "devices": [], "device_tags": [], "device_query": {}, "endpoints": []}
     assert group_result(None) == {}

@@ -42,6 +42,10 @@ def one(group_id):
     return "%s/%s" % (GROUPS, group_id)
 
 
+# What a returned group that grants nothing carries, in the shape of the access options.
+NO_GRANTS = {"devices": [], "device_tags": [], "device_query": {}, "endpoints": []}
+
+
 # ------------------------------------------------------------------ present
 
 def test_no_op_costs_one_request(capsys):
@@ -67,7 +71,7 @@ def test_create_top_level_is_one_lookup_and_one_post(capsys):
     assert result["experience_group"] == {
         "id": ROOT, "experience_group_id": ROOT, "name": "Acme", "description": "Everyone at Acme",
         "parent_id": None, "ancestor_ids": [], "group_tags": {"customer": "acme"}, "experience_user_ids": [],
-        "creation_date": WHEN, "last_updated": WHEN}
+        "creation_date": WHEN, "last_updated": WHEN, **NO_GRANTS}
     assert result["diff"] == {"before": {}, "after": {"name": "Acme", "description": "Everyone at Acme",
                                                       "parent": None, "group_tags": {"customer": "acme"}}}
 
@@ -290,14 +294,15 @@ def test_check_mode_reads_but_never_writes_and_predicts_a_new_group(capsys):
     assert result["changed"] is True
     assert result["changed_fields"] == ["name", "parent", "group_tags"]
     assert result["experience_group"] == {"name": "Acme Operators", "parent_id": ROOT, "ancestor_ids": [ROOT],
-                                          "group_tags": {"a": "b"}}
+                                          "group_tags": {"a": "b"}, **NO_GRANTS}
     assert result["diff"] == {"before": {}, "after": {"name": "Acme Operators", "description": "",
                                                       "parent": "Acme", "group_tags": {"a": "b"}}}
 
 
 def test_check_mode_predicts_a_new_top_level_group_like_a_created_one(capsys):
     result = run(capsys, dict(name="Acme"), listing(), check_mode=True)[0]
-    assert result["experience_group"] == {"name": "Acme", "parent_id": None, "ancestor_ids": [], "group_tags": {}}
+    assert result["experience_group"] == {"name": "Acme", "parent_id": None, "ancestor_ids": [], "group_tags": {},
+                                          **NO_GRANTS}
 
 
 def test_check_mode_predicts_an_update(capsys):

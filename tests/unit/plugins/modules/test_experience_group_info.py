@@ -35,7 +35,8 @@ def test_by_id_is_one_get_with_members_and_parent(capsys):
     assert result["changed"] is False
     assert result["experience_groups"] == [{
         "id": CHILD, "experience_group_id": CHILD, "name": "Acme Operators", "parent_id": ROOT,
-        "ancestor_ids": [ROOT], "group_tags": {}, "experience_user_ids": [USER]}]
+        "ancestor_ids": [ROOT], "group_tags": {}, "experience_user_ids": [USER],
+        "devices": [], "device_tags": [], "device_query": {}, "endpoints": []}]
 
 
 def test_an_unknown_id_is_an_empty_list(capsys):
