@@ -352,8 +352,55 @@ class BulkDeleted(Driver):
         return ["users with email %s remain" % found[0]["email"] for found in self._slice(case, state) if found]
 
 
+class GroupHierarchy(Driver):
+    """experience_groups merged: an existing group to update and a child to create below it, in one task."""
+
+    name = "experience_groups merged"
+    module = "experience_groups"
+    targets = (("PATCH", GROUP_ITEM), ("POST", GROUPS_LIST))
+
+    @staticmethod
+    def names(case):
+        return "Top %s" % case, "Branch %s" % case
+
+    def seed(self, case):
+        return {"experienceGroups": [{"name": self.names(case)[0], "description": "old"}]}
+
+    def args(self, case):
+        top, branch = self.names(case)
+        return {"config": [{"name": branch, "parent": top, "group_tags": {"case": case}},
+                           {"name": top, "parent": "", "description": "new"}]}
+
+    def _slice(self, case, state):
+        by_name = groups_by_name(state)
+        return [[group_shape(group) for group in by_name.get(name, [])] for name in self.names(case)]
+
+    def _wanted(self, case, state):
+        top, branch = self.names(case)
+        tops = groups_by_name(state).get(top, [])
+        return ({"name": top, "description": "new", "groupTags": {}, "parentId": None},
+                {"name": branch, "description": "", "groupTags": {"case": case},
+                 "parentId": tops[0]["id"] if tops else "(no %s group)" % top})
+
+    def untouched(self, case, before, after):
+        # Writes go one after another (the update, then the create): a failure may leave the
+        # update done and the child not created; never a child twice, never half a group.
+        top_before = self._slice(case, before)[0]
+        top_after, branch_after = self._slice(case, after)
+        want_top, want_branch = self._wanted(case, after)
+        return top_after in (top_before, [want_top]) and branch_after in ([], [want_branch]) and \
+            not (branch_after and top_after == top_before)
+
+    def problems(self, case, state, result):
+        (tops, branches), (want_top, want_branch) = self._slice(case, state), self._wanted(case, state)
+        problems = [] if tops == [want_top] else ["groups named %r are %r, want [%r]" % (want_top["name"], tops, want_top)]
+        if branches != [want_branch]:
+            problems.append("groups named %r are %r, want [%r]" % (want_branch["name"], branches, want_branch))
+        return problems
+
+
 ALL_DRIVERS = [UserCreate(), UserUpdate(), UserDelete(), GroupCreate(), GroupUpdate(), GroupTreeDelete(),
-               UserInfo(), GroupInfo(), BulkUsers(), BulkDeleted()]
+               UserInfo(), GroupInfo(), BulkUsers(), BulkDeleted(), GroupHierarchy()]
 
 
 def drivers():
