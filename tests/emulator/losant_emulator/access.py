@@ -312,7 +312,7 @@ class AccessStore:
     # -- listings ------------------------------------------------------------------------------
 
     def list_devices(self, params):
-        opts = parse_list_params(params, DEVICE_SORT_FIELDS, "name", DEVICE_FILTER_FIELDS)
+        opts = self.list_options(params, DEVICE_SORT_FIELDS, "name", DEVICE_FILTER_FIELDS)
         device_class = param(params, "deviceClass")
         if device_class is not None and device_class not in DEVICE_CLASSES:
             raise validation_error("deviceClass must be one of: %s" % ", ".join(DEVICE_CLASSES))

@@ -9,6 +9,7 @@ import sys
 import threading
 
 from .emulator import DEFAULT_APPLICATION_ID, Emulator
+from .listing import MAX_PER_PAGE
 from .persistence import write_atomic
 
 
@@ -37,6 +38,12 @@ def build_parser(prog=None):
     parser.add_argument("--url-file", help="also write the URL to this file")
     parser.add_argument("--tls-cert", help="PEM certificate: serve HTTPS")
     parser.add_argument("--tls-key", help="PEM private key for --tls-cert")
+    parser.add_argument("--page-cap", type=int, default=MAX_PER_PAGE, metavar="N",
+                        help="the most items a list page holds, whatever perPage asks (1-%d; default %d; "
+                             "100 behaves like a server whose pages hold 100)" % (MAX_PER_PAGE, MAX_PER_PAGE))
+    parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
+                        help="seconds added to every Losant request, as a round trip would (the faults' "
+                             "latency, restored by a reset)")
     parser.add_argument("--quiet", action="store_true", help="no banner on stderr")
     parser.add_argument("--verbose", action="store_true", help="access log on stderr")
     return parser
@@ -52,7 +59,8 @@ def main(argv=None, prog=None):
     try:
         emu = Emulator(application_id=args.application_id, tokens=tokens, host=args.host,
                        port=args.port, state_file=args.state_file, tls_cert=args.tls_cert,
-                       tls_key=args.tls_key, verbose=args.verbose)
+                       tls_key=args.tls_key, verbose=args.verbose, page_cap=args.page_cap,
+                       latency=args.latency)
         emu.start()
     except (ValueError, OSError, ssl.SSLError) as exc:
         sys.stderr.write("losant-emulator: %s\n" % exc)

@@ -10,8 +10,10 @@ import time
 from .api import LosantApi
 from .auth import DEFAULT_TOKENS, token_table
 from .bodies import ID_RE
+from .errors import ApiError, validation_error
 from .faults import MALFORMED_BODY, Faults, status_fault_answer
 from .hooks import answer_hook
+from .listing import MAX_PER_PAGE
 from .persistence import StateFile
 from .request_log import RequestLog
 from .store import Store
@@ -28,7 +30,8 @@ class Emulator:
     """
 
     def __init__(self, application_id=DEFAULT_APPLICATION_ID, tokens=None, host="127.0.0.1",
-                 port=0, state_file=None, tls_cert=None, tls_key=None, verbose=False):
+                 port=0, state_file=None, tls_cert=None, tls_key=None, verbose=False,
+                 page_cap=MAX_PER_PAGE, latency=0.0):
         if not isinstance(application_id, str) or not ID_RE.match(application_id):
             raise ValueError("application_id must be 24 hex characters")
         self.application_id = application_id.lower()
@@ -39,8 +42,11 @@ class Emulator:
         self.tls_cert = tls_cert
         self.tls_key = tls_key
         self.verbose = verbose
-        self.store = Store(self.application_id)
-        self.faults = Faults()
+        self.store = Store(self.application_id, page_cap)
+        try:
+            self.faults = Faults(latency)
+        except ApiError as exc:
+            raise ValueError(exc.message)
         self.log = RequestLog()
         self.api = LosantApi(self.store, self.tokens, self.application_id, on_write=self.save)
         self._conns = set()
@@ -168,6 +174,24 @@ class Emulator:
 
     def clear_faults(self):
         self.faults.clear()
+
+    @property
+    def settings(self):
+        """How this emulator serves, beyond faults: ``pageCap``, the most items a list page holds."""
+        return {"pageCap": self.store.page_cap}
+
+    def set_settings(self, spec):
+        if not isinstance(spec, dict):
+            raise validation_error("settings body must be a JSON object")
+        for key in spec:
+            if key != "pageCap":
+                raise validation_error('"%s" is not an allowed property of the settings body' % key)
+        if "pageCap" in spec:
+            try:
+                self.store.set_page_cap(spec["pageCap"])
+            except ValueError as exc:
+                raise validation_error("pageCap: %s" % exc)
+        return self.settings
 
     def requests(self, since=0):
         return self.log.since(since)

@@ -29,14 +29,18 @@ def _check_number(where, value):
 
 
 class Faults:
-    def __init__(self):
+    """The fault rules and the latency added to every request; ``clear()`` goes
+    back to ``base_latency``, the latency the emulator was started with."""
+
+    def __init__(self, base_latency=0):
         self.lock = threading.Lock()
-        self.latency = 0
+        self.base_latency = _check_number("latency", base_latency)
+        self.latency = self.base_latency
         self.rules = []
 
     def clear(self):
         with self.lock:
-            self.latency = 0
+            self.latency = self.base_latency
             self.rules = []
 
     def configure(self, spec):
@@ -45,7 +49,7 @@ class Faults:
         for key in spec:
             if key not in ("latency", "rules"):
                 raise validation_error('"%s" is not an allowed property of the faults body' % key)
-        latency = _check_number("latency", spec.get("latency", 0) or 0)
+        latency = _check_number("latency", spec.get("latency", self.base_latency) or 0)
         rules_in = spec.get("rules") or []
         if not isinstance(rules_in, list):
             raise validation_error("rules must be an array")

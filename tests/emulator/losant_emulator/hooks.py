@@ -50,6 +50,14 @@ def _clear_faults(emu, call):
     return emu.faults.describe()
 
 
+def _read_settings(emu, call):
+    return emu.settings
+
+
+def _set_settings(emu, call):
+    return emu.set_settings(call.body if call.body is not None else {})
+
+
 def _info(emu, call):
     with emu.store.lock:
         counts = (len(emu.store.users), len(emu.store.groups))
@@ -66,6 +74,8 @@ HOOK_ROUTES = RouteTable([
     Route("GET", "/_emulator/faults", None, 200, _read_faults),
     Route("PUT", "/_emulator/faults", None, 200, _set_faults),
     Route("DELETE", "/_emulator/faults", None, 200, _clear_faults),
+    Route("GET", "/_emulator/settings", None, 200, _read_settings),
+    Route("PUT", "/_emulator/settings", None, 200, _set_settings),
     Route("GET", "/_emulator/info", None, 200, _info),
 ])
 

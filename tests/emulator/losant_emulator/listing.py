@@ -13,6 +13,9 @@ USER_FILTER_FIELDS = ("firstName", "lastName", "email")
 GROUP_SORT_FIELDS = ("name", "id", "creationDate", "lastUpdated")
 GROUP_FILTER_FIELDS = ("name",)
 TRUE_STRINGS = ("true", "1", "yes", "on")
+# The most a page may hold (Losant's documented maximum); the default page is 100.
+MAX_PER_PAGE = 1000
+DEFAULT_PER_PAGE = 100
 
 
 def param(params, name):
@@ -23,7 +26,9 @@ def param(params, name):
     return value
 
 
-def parse_list_params(params, sort_fields, default_sort, filter_fields):
+def parse_list_params(params, sort_fields, default_sort, filter_fields, page_cap=MAX_PER_PAGE):
+    """The list parameters, checked; a ``perPage`` above ``page_cap`` is answered
+    with ``page_cap`` items a page (and says so in the envelope's ``perPage``)."""
     out = {}
     page = param(params, "page")
     if page is None:
@@ -34,11 +39,12 @@ def parse_list_params(params, sort_fields, default_sort, filter_fields):
         out["page"] = int(page)
     per_page = param(params, "perPage")
     if per_page is None:
-        out["perPage"] = 100
-    elif not re.match(r"^\d{1,9}$", per_page) or not 1 <= int(per_page) <= 1000:
-        raise validation_error("perPage must be an integer between 1 and 1000")
+        out["perPage"] = DEFAULT_PER_PAGE
+    elif not re.match(r"^\d{1,9}$", per_page) or not 1 <= int(per_page) <= MAX_PER_PAGE:
+        raise validation_error("perPage must be an integer between 1 and %d" % MAX_PER_PAGE)
     else:
         out["perPage"] = int(per_page)
+    out["perPage"] = min(out["perPage"], page_cap)
     sort_field = param(params, "sortField") or default_sort
     if sort_field not in sort_fields:
         raise validation_error("sortField must be one of: %s" % ", ".join(sort_fields))
@@ -85,8 +91,8 @@ def select(records, opts, query_fields, kind, echo):
     return records, False
 
 
-def sort_and_page(records, opts):
-    """Sort ``records`` in place (missing values first, ties by id); return one page."""
+def sort_records(records, opts):
+    """Sort ``records`` in place as the list parameters say: missing values first, ties by id."""
     field = opts["sortField"]
 
     def key(rec):
@@ -95,13 +101,20 @@ def sort_and_page(records, opts):
             return (0, "", rec["id"])
         return (1, v, rec["id"])
     records.sort(key=key, reverse=(opts["sortDirection"] == "desc"))
+    return records
+
+
+def sort_and_page(records, opts, presorted=False):
+    """One page of ``records``, sorted first (in place) unless ``presorted``."""
+    if not presorted:
+        sort_records(records, opts)
     start = opts["page"] * opts["perPage"]
     return records[start:start + opts["perPage"]]
 
 
-def page_envelope(records, opts, render, echo, application_id):
+def page_envelope(records, opts, render, echo, application_id, presorted=False):
     """One page of a listing, as Losant wraps it."""
-    items = [render(r) for r in sort_and_page(records, opts)]
+    items = [render(r) for r in sort_and_page(records, opts, presorted)]
     out = {
         "items": items,
         "count": len(items),

@@ -9,19 +9,28 @@ agree.
 """
 
 import hashlib
+import itertools
+import json
 import os
 import threading
+import time
 
 from .access import AccessStore
 from .bodies import GROUP_FIELDS, ID_RE, USER_FIELDS, validate_body
 from .errors import email_taken, not_found, validation_error
-from .listing import (GROUP_FILTER_FIELDS, GROUP_SORT_FIELDS, TRUE_STRINGS, USER_FILTER_FIELDS,
-                      USER_SORT_FIELDS, page_envelope, param, parse_list_params, select)
+from .listing import (GROUP_FILTER_FIELDS, GROUP_SORT_FIELDS, MAX_PER_PAGE, TRUE_STRINGS, USER_FILTER_FIELDS,
+                      USER_SORT_FIELDS, page_envelope, param, parse_list_params, select, sort_records)
 from .seeding import seed_store
 from .timestamps import now_ts, ts_after
 
 STATE_FORMAT = "losant-emulator-state"
 STATE_VERSION = 1
+
+
+def check_page_cap(page_cap):
+    if isinstance(page_cap, bool) or not isinstance(page_cap, int) or not 1 <= page_cap <= MAX_PER_PAGE:
+        raise ValueError("page cap must be an integer from 1 to %d" % MAX_PER_PAGE)
+    return page_cap
 
 
 def hash_password(password, salt=None):
@@ -35,11 +44,23 @@ def hash_password(password, salt=None):
 class Store(AccessStore):
     """Experience users and groups, devices and experience endpoints of one application (thread-safe)."""
 
-    def __init__(self, application_id):
+    def __init__(self, application_id, page_cap=MAX_PER_PAGE):
         self.application_id = application_id
         self.lock = threading.RLock()
         self.generation = 0
+        # The most items a list page holds, whatever perPage asks (see set_page_cap).
+        self.page_cap = check_page_cap(page_cap)
+        # Ids like Losant's (MongoDB ObjectIds): creation second, a random part, a counter.
+        self._id_random = os.urandom(5).hex()
+        self._id_counter = itertools.count(int.from_bytes(os.urandom(3), "big"))
+        # (generation, selection and sort) -> sorted records, so that paging through
+        # 100,000 users does not sort them again for every page.
+        self._selections = {}
         self._clear()
+
+    def set_page_cap(self, page_cap):
+        with self.lock:
+            self.page_cap = check_page_cap(page_cap)
 
     def _clear(self):
         self.users = {}         # id -> record
@@ -52,11 +73,35 @@ class Store(AccessStore):
     # -- ids / membership ------------------------------------------------------
 
     def new_id(self):
+        """A new id that sorts after the ids made before it (within one second, by its counter)."""
         while True:
-            candidate = os.urandom(12).hex()
+            candidate = "%08x%s%06x" % (int(time.time()) & 0xFFFFFFFF, self._id_random,
+                                        next(self._id_counter) & 0xFFFFFF)
             if candidate not in self.users and candidate not in self.groups \
                     and candidate not in self.devices and candidate not in self.endpoints:
                 return candidate
+
+    # -- listings --------------------------------------------------------------------
+
+    def list_options(self, params, sort_fields, default_sort, filter_fields):
+        """A list request's parameters, checked, with this store's page cap applied."""
+        return parse_list_params(params, sort_fields, default_sort, filter_fields, self.page_cap)
+
+    def sorted_selection(self, kind, opts, extra_key, choose):
+        """``choose()`` -> (records, echo), sorted as ``opts`` says; kept until the next change.
+
+        ``extra_key`` holds whatever else ``choose`` depends on. Call with the lock held.
+        """
+        key = (kind, self.generation, json.dumps(opts["query"], sort_keys=True), opts["filterField"],
+               opts["filter"], opts["sortField"], opts["sortDirection"], extra_key)
+        found = self._selections.get(key)
+        if found is None:
+            if any(old[1] != self.generation for old in self._selections):
+                self._selections = {}
+            records, echo = choose()
+            found = (sort_records(records, opts), echo)
+            self._selections[key] = found
+        return found[0], dict(found[1])
 
     def link(self, group_id, user_id):
         self.groups[group_id]["members"][user_id] = None
@@ -264,34 +309,40 @@ class Store(AccessStore):
         }
 
     def list_users(self, params):
-        opts = parse_list_params(params, USER_SORT_FIELDS, "email", USER_FILTER_FIELDS)
+        opts = self.list_options(params, USER_SORT_FIELDS, "email", USER_FILTER_FIELDS)
         group_param = param(params, "experienceGroupId")
         include_ancestors = (param(params, "includeAncestorGroups") or "").lower() in TRUE_STRINGS
         if group_param is not None and group_param not in ("any", "none") \
                 and not ID_RE.match(group_param):
             raise validation_error("experienceGroupId must be an id, 'any' or 'none'")
         with self.lock:
-            echo = {}
-            records, by_query = select(list(self.users.values()), opts, self._user_query_fields(),
-                                       "experience user", echo)
-            if not by_query:
-                if group_param == "any":
-                    records = [u for u in records if self.user_groups.get(u["id"])]
-                elif group_param == "none":
-                    records = [u for u in records if not self.user_groups.get(u["id"])]
-                elif group_param is not None:
-                    gid = group_param.lower()
-                    wanted = set([gid])
-                    if include_ancestors and gid in self.groups:
-                        # Members of a parent group count as members of its child groups.
-                        wanted |= set(self.ancestors(gid))
-                    members = set()
-                    for g in wanted:
-                        if g in self.groups:
-                            members.update(self.groups[g]["members"])
-                    records = [u for u in records if u["id"] in members]
-                    echo["experienceGroupId"] = gid
-            return page_envelope(records, opts, self.render_user, echo, self.application_id)
+            records, echo = self.sorted_selection(
+                "users", opts, (group_param, include_ancestors),
+                lambda: self._select_users(opts, group_param, include_ancestors))
+            return page_envelope(records, opts, self.render_user, echo, self.application_id, presorted=True)
+
+    def _select_users(self, opts, group_param, include_ancestors):
+        echo = {}
+        records, by_query = select(list(self.users.values()), opts, self._user_query_fields(),
+                                   "experience user", echo)
+        if not by_query:
+            if group_param == "any":
+                records = [u for u in records if self.user_groups.get(u["id"])]
+            elif group_param == "none":
+                records = [u for u in records if not self.user_groups.get(u["id"])]
+            elif group_param is not None:
+                gid = group_param.lower()
+                wanted = set([gid])
+                if include_ancestors and gid in self.groups:
+                    # Members of a parent group count as members of its child groups.
+                    wanted |= set(self.ancestors(gid))
+                members = set()
+                for g in wanted:
+                    if g in self.groups:
+                        members.update(self.groups[g]["members"])
+                records = [u for u in records if u["id"] in members]
+                echo["experienceGroupId"] = gid
+        return records, echo
 
     # -- groups ------------------------------------------------------------------
 
@@ -388,12 +439,15 @@ class Store(AccessStore):
         }
 
     def list_groups(self, params):
-        opts = parse_list_params(params, GROUP_SORT_FIELDS, "name", GROUP_FILTER_FIELDS)
+        opts = self.list_options(params, GROUP_SORT_FIELDS, "name", GROUP_FILTER_FIELDS)
         with self.lock:
-            echo = {}
-            records, dummy = select(list(self.groups.values()), opts, self._group_query_fields(),
-                                    "experience group", echo)
-            return page_envelope(records, opts, self.render_group, echo, self.application_id)
+            records, echo = self.sorted_selection("groups", opts, None, lambda: self._select_groups(opts))
+            return page_envelope(records, opts, self.render_group, echo, self.application_id, presorted=True)
+
+    def _select_groups(self, opts):
+        echo = {}
+        records = select(list(self.groups.values()), opts, self._group_query_fields(), "experience group", echo)[0]
+        return records, echo
 
     # -- whole-state operations ----------------------------------------------------
 
