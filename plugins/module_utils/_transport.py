@@ -27,6 +27,11 @@ except ImportError:
 else:
     REQUESTS_IMPORT_ERROR = None
 
+# The Losant API version of the schemas the collection is checked against
+# (shared/losant-api: those of the official client built for API 1.29.3). As
+# Losant's official clients do, every request asks for it: any 1.x from it on.
+API_VERSION = "1.29.3"
+ACCEPT_VERSION = "^" + API_VERSION
 # A 429's Retry-After is honoured up to this many seconds.
 RETRY_AFTER_CAP = 60
 # Statuses after which the request may or may not have reached Losant.
@@ -87,6 +92,7 @@ class Transport:
         self.session.headers.update({
             "Authorization": "Bearer " + api_token,
             "Accept": "application/json",
+            "Accept-Version": ACCEPT_VERSION,
             "Content-Type": "application/json",
         })
 

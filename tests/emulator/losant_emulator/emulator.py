@@ -206,7 +206,7 @@ class Emulator:
 
     def serve_api(self, handler, method, path, params, raw):
         """Log one Losant request, apply the fault rule that fires (if any), answer."""
-        entry = self.log.start(method, path, params, raw)
+        entry = self.log.start(method, path, params, raw, handler.headers.get("Accept-Version"))
         latency, rule = self.faults.pick(method, path)
         if latency:
             time.sleep(latency)

@@ -35,7 +35,7 @@ class RequestLog:
         self.entries = []
         self.last_seq = 0
 
-    def start(self, method, path, params, raw):
+    def start(self, method, path, params, raw, accept_version=None):
         body = None
         if raw:
             try:
@@ -46,7 +46,8 @@ class RequestLog:
             self.last_seq += 1
             entry = {"seq": self.last_seq, "method": method, "path": path,
                      "query": _log_params(params), "body": body,
-                     "status": None, "response": None, "fault": None}
+                     "status": None, "response": None, "fault": None,
+                     "accept_version": accept_version}
             self.entries.append(entry)
             if len(self.entries) > MAX_LOG_ENTRIES:
                 del self.entries[:len(self.entries) - MAX_LOG_ENTRIES]

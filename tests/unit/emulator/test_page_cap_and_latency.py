@@ -132,3 +132,10 @@ def test_listings_follow_every_change_between_pages(api):
     assert api.list_users(experienceGroupId=group["id"])["totalCount"] == 0
     api.ok("PATCH", "/groups/" + group["id"], {"name": "Renamed"})
     assert [g["name"] for g in api.ok("GET", "/groups")["items"]] == ["Renamed"]
+
+
+def test_the_request_log_says_which_api_version_each_request_asked_for(api):
+    api.list_users()
+    api.session.headers["Accept-Version"] = "^1.29.3"
+    api.user("v@example.com")
+    assert [(e["method"], e["accept_version"]) for e in api.log()["requests"]] == [("GET", None), ("POST", "^1.29.3")]

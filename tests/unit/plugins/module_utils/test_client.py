@@ -33,6 +33,8 @@ def test_headers_and_url_are_set_once_on_the_session():
     assert client.session.headers["Authorization"] == "Bearer " + TOKEN
     assert client.session.headers["Accept"] == "application/json"
     assert client.session.headers["Content-Type"] == "application/json"
+    # Pinned like Losant's official clients pin theirs: the API version of the schemas in shared/losant-api.
+    assert client.session.headers["Accept-Version"] == "^1.29.3"
     assert client.session.calls[0]["url"] == "https://api.example.test/%s/%s" % (USERS, USER_ID)
     assert client.session.calls[0]["timeout"] == 30
 

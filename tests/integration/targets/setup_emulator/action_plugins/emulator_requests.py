@@ -8,7 +8,8 @@ Option ``since``: the ``seq`` an ``emulator_mark`` task returned. Returns
 
 * ``requests``: the log entries, in order: ``seq``, ``method``, ``path``,
   ``query`` (the query string's parameters), ``body`` (the JSON sent, every
-  password masked), ``status``, ``fault``; not the answers, which would fill the
+  password masked), ``status``, ``fault``, ``accept_version`` (the
+  Accept-Version header sent, or None); not the answers, which would fill the
   output with thousands of users (the schema check at the end of each target
   reads those);
 * ``made``: ``"METHOD /path"`` of each, in order;
@@ -24,7 +25,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.losant.platform.tests.integration.emulator_hooks import hook
 
-KEPT = ("seq", "method", "path", "query", "body", "status", "fault")
+KEPT = ("seq", "method", "path", "query", "body", "status", "fault", "accept_version")
 
 
 class ActionModule(ActionBase):
