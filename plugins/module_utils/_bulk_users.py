@@ -12,10 +12,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import math
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.losant.platform.plugins.module_utils._client import LosantApiError
+from ansible_collections.losant.platform.plugins.module_utils._pacing import in_threads
 from ansible_collections.losant.platform.plugins.module_utils._users import (
     USER_OPTIONS,
     GroupResolutionError,
@@ -76,11 +75,11 @@ def read_strategy(wanted, total, first_page_size):
 
 
 def in_queries(client, emails):
-    """The users with ``emails`` (any letter case), IN_QUERY_MAX emails a request."""
-    users = []
-    for start in range(0, len(emails), IN_QUERY_MAX):
-        users.extend(client.query_experience_users({"email": {"$in": emails[start:start + IN_QUERY_MAX], "$ci": True}}))
-    return users
+    """The users with ``emails`` (any letter case), IN_QUERY_MAX emails a request, ``client.workers`` at a time."""
+    batches = [emails[start:start + IN_QUERY_MAX] for start in range(0, len(emails), IN_QUERY_MAX)]
+    found = in_threads(lambda batch: client.query_experience_users({"email": {"$in": batch, "$ci": True}}),
+                       batches, client.workers)
+    return [user for users in found for user in users]
 
 
 def read_current_users(client, emails, need_all):
@@ -89,8 +88,10 @@ def read_current_users(client, emails, need_all):
 
     Up to IN_QUERY_MAX emails take one $in query, which no listing can beat.
     Beyond that the first page of the listing comes first: it holds every
-    user of most applications, and its totalCount tells whether the rest of
-    the listing or $in queries for the emails still missing cost less.
+    user of small applications, and its totalCount and size tell whether the
+    rest of the listing or $in queries for the emails still missing cost
+    less. Either is read ``client.workers`` requests at a time; a listing
+    that changes meanwhile is read again (see _paging.list_all).
     """
     if not need_all and len(emails) <= IN_QUERY_MAX:
         users = in_queries(client, list(emails))
@@ -215,8 +216,8 @@ def plan_diffs(plan):
     return diffs
 
 
-def run_writes(client_factory, plan, workers):
-    """Run every write of the plan, ``workers`` at a time, each thread with its own client.
+def run_writes(client, plan):
+    """Run every write of the plan, ``client.workers`` at a time (its pacer slows them all down under 429s).
 
     Returns (done, failures): ``done`` maps "create", "update", "delete" and
     "converged" to the emails written (converged: another run created the user
@@ -225,25 +226,18 @@ def run_writes(client_factory, plan, workers):
     jobs = [("create", email, body) for email, body, dummy in plan.creates]
     jobs += [("update", user, body) for user, body, dummy in plan.updates]
     jobs += [("delete", user, None) for user in plan.deletes]
-    local = threading.local()
-
-    def client_for_thread():
-        if not hasattr(local, "client"):
-            local.client = client_factory()
-        return local.client
 
     def run(job):
         kind, subject, body = job
         email = subject if kind == "create" else subject["email"]
         try:
-            client = client_for_thread()
             if kind == "create":
                 try:
                     client.create_experience_user(body)
                 except LosantApiError as exc:
                     if exc.error_type != "AlreadyExists":
                         raise
-                    return take_over(client, email, exc)
+                    return take_over(email, exc)
             elif kind == "update":
                 client.update_experience_user(subject["id"], body)
             else:
@@ -252,12 +246,10 @@ def run_writes(client_factory, plan, workers):
             return kind, email, exc.message
         except Exception as exc:
             # One unexpected error must not hide what the other writes did.
-            client = getattr(local, "client", None)
-            text = client.redact(str(exc)) if client is not None else str(exc)
-            return kind, email, "%s: %s" % (type(exc).__name__, text)
+            return kind, email, "%s: %s" % (type(exc).__name__, client.redact(str(exc)))
         return kind, email, None
 
-    def take_over(client, email, exc):
+    def take_over(email, exc):
         """Another run created the user since the read: bring that user in line instead."""
         user = client.find_experience_user_by_email(email)
         if user is None:
@@ -271,12 +263,11 @@ def run_writes(client_factory, plan, workers):
 
     done = {"create": [], "update": [], "delete": [], "converged": []}
     failures = []
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for kind, email, error in pool.map(run, jobs):
-            if error:
-                failures.append("%s %s: %s" % (kind, email, error))
-            else:
-                done[kind].append(email)
+    for kind, email, error in in_threads(run, jobs, client.workers):
+        if error:
+            failures.append("%s %s: %s" % (kind, email, error))
+        else:
+            done[kind].append(email)
     return done, failures
 
 

@@ -12,7 +12,7 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.losant.platform.plugins.module_utils._paging import MAX_PER_PAGE, list_all
+from ansible_collections.losant.platform.plugins.module_utils._paging import first_page_params, list_all
 from ansible_collections.losant.platform.plugins.module_utils._transport import LosantApiError, Transport
 
 USERS_PATH = "/applications/{application_id}/experience/users"
@@ -25,8 +25,8 @@ ENDPOINTS_PATH = "/applications/{application_id}/experience/endpoints"
 
 class LosantClient(Transport):
     def list_all(self, path, params=None, first_page=None):
-        """Read every page of a listing (see _paging.list_all)."""
-        return list_all(self, path, params, first_page)
+        """Every item of a listing, its pages read ``workers`` at a time (see _paging.list_all)."""
+        return list_all(self, path, params, first_page, self.workers)
 
     # -- resources --------------------------------------------------------
     def _path(self, template, **ids):
@@ -64,8 +64,8 @@ class LosantClient(Transport):
         return self._query(USERS_PATH, query, params, first_page)
 
     def experience_users_first_page(self):
-        """Page 0 of all users, the most a page holds; its totalCount sizes the rest."""
-        return self.request("GET", self._path(USERS_PATH), params={"perPage": MAX_PER_PAGE, "page": 0})
+        """Page 0 of all users, as query_experience_users(first_page=...) reads it; its totalCount sizes the rest."""
+        return self.request("GET", self._path(USERS_PATH), params=first_page_params())
 
     def find_experience_user_by_email(self, email):
         """The user whose email equals ``email`` ignoring case, or None: one request."""

@@ -49,8 +49,12 @@ def failures_reported(module, *option_errors):
         module.fail_json(msg=str(exc))
 
 
+# How many requests a module without a workers option (or with it left out) sends at once.
+DEFAULT_WORKERS = 8
+
+
 def client_from_module(module):
-    """The API client for the module's connection options, after checking them."""
+    """The API client for the module's connection options (and its ``workers``, if it has the option), after checking them."""
     if REQUESTS_IMPORT_ERROR:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     params = module.params
@@ -63,4 +67,5 @@ def client_from_module(module):
         validate_certs=(params["ca_path"] or True) if params["validate_certs"] else False,
         timeout=params["timeout"],
         retries=params["retries"],
+        workers=params.get("workers") or DEFAULT_WORKERS,
     )

@@ -15,9 +15,12 @@ import datetime
 import json
 import random
 import re
+import threading
 import time
 import traceback
 from email.utils import parsedate_to_datetime
+
+from ansible_collections.losant.platform.plugins.module_utils._pacing import Pacer
 
 try:
     import requests
@@ -61,40 +64,65 @@ class LosantApiError(Exception):
 class _Failure:
     """One failed attempt: why, how long to wait, and whether it may have taken effect."""
 
-    def __init__(self, reason, delay, ambiguous, error=None, in_flight=False):
+    def __init__(self, reason, delay, ambiguous, error=None, in_flight=False, rate_limited=False, answered=True):
         self.reason = reason
         self.delay = delay
         self.ambiguous = ambiguous
         self.error = error
         self.in_flight = in_flight
+        self.rate_limited = rate_limited
+        self.answered = answered
+        self.resume_at = 0.0    # for a 429: when the pause of every thread ends
 
 
 class Transport:
-    """One application's API: send a request, retry what is safe to retry, map the errors."""
+    """One application's API: send a request, retry what is safe to retry, map the errors.
+
+    Safe to share between threads: each thread gets its own HTTP session
+    (unless ``session`` is given), and all of them share one Pacer, so that
+    at most ``workers`` requests are in flight and a 429 slows them all down.
+    """
 
     def __init__(self, api_url, api_token, application_id, validate_certs=True,
-                 timeout=30, retries=5, session=None, sleep=time.sleep,
-                 backoff_base=0.5, backoff_cap=30.0):
+                 timeout=30, retries=5, session=None, sleep=None,
+                 backoff_base=0.5, backoff_cap=30.0, workers=1):
         self.api_url = api_url.rstrip("/")
         self.application_id = application_id
         self.timeout = timeout
         self.retries = retries
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
-        self._sleep = sleep
+        self.workers = max(1, workers)
+        self._sleep = sleep or time.sleep
+        self.pacer = Pacer(self.workers, sleep=self._sleep)
         self._secrets = [api_token]
-        self.session = session if session is not None else requests.Session()
-        self.session.verify = validate_certs
         # Also given with each request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE
         # override a session's own verify (psf/requests#3829), so ca_path and
         # validate_certs=false would be ignored wherever those are set.
         self.verify = validate_certs
-        self.session.headers.update({
+        self._headers = {
             "Authorization": "Bearer " + api_token,
             "Accept": "application/json",
             "Accept-Version": ACCEPT_VERSION,
             "Content-Type": "application/json",
-        })
+        }
+        self._shared_session = None if session is None else self._configured(session)
+        self._local = threading.local()
+
+    def _configured(self, session):
+        session.verify = self.verify
+        session.headers.update(self._headers)
+        return session
+
+    @property
+    def session(self):
+        """This thread's HTTP session (requests does not promise that one is safe to share)."""
+        if self._shared_session is not None:
+            return self._shared_session
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = self._configured(requests.Session())
+        return session
 
     # -- secrets ---------------------------------------------------------
     def add_secret(self, value):
@@ -126,8 +154,9 @@ class Transport:
         data = None if body is None else json.dumps(body)
         attempt = 0
         repeated_post = False
+        waited_until = 0.0
         while True:
-            failure = self._attempt(method, url, path, params, data)
+            failure = self._paced_attempt(method, url, path, params, data, attempt, waited_until)
             if not isinstance(failure, _Failure):
                 return failure
             if failure.error is not None:
@@ -140,7 +169,9 @@ class Transport:
                 raise self._error(method, path, failure.reason + "; not retried, as the request may have taken effect")
             if attempt >= self.retries:
                 raise self._error(method, path, "%s (gave up after %d retries)" % (failure.reason, self.retries))
-            self._sleep(failure.delay if failure.delay is not None else self._backoff(attempt))
+            self._sleep(failure.delay)
+            if failure.rate_limited:
+                waited_until = failure.resume_at
             attempt += 1
             if failure.ambiguous and method == "POST":
                 found = recover()
@@ -152,27 +183,51 @@ class Transport:
                                       "before re-running")
                 repeated_post = True
 
+    def _paced_attempt(self, method, url, path, params, data, attempt, waited_until):
+        """One attempt through the pacer: the answer, or a _Failure whose ``delay`` is set."""
+        ticket = self.pacer.acquire(waited_until)
+        failure = None
+        try:
+            failure = self._attempt(method, url, path, params, data)
+        finally:
+            if not isinstance(failure, _Failure):
+                self.pacer.release(ticket)
+            elif failure.rate_limited:
+                if failure.delay is None:
+                    failure.delay = self._backoff(attempt)
+                # Every thread waits until then; this one sleeps the delay itself. A thread
+                # that gives up (no retry left) waits for nothing, and makes no one else wait.
+                pause = failure.delay if attempt < self.retries else 0.0
+                failure.resume_at = self.pacer.release(ticket, rate_limited_for=pause)
+            else:
+                self.pacer.release(ticket, answered=failure.answered)
+                if failure.error is None and failure.delay is None:
+                    failure.delay = self._backoff(attempt)
+        return failure
+
     def _attempt(self, method, url, path, params, data):
         """Return the decoded body, or a _Failure describing what went wrong."""
         try:
             response = self.session.request(method, url, params=params, data=data, timeout=self.timeout,
                                             verify=self.verify)
         except requests.exceptions.ConnectTimeout:
-            return _Failure("connection timed out after %ss" % self.timeout, None, ambiguous=False)
+            return _Failure("connection timed out after %ss" % self.timeout, None, ambiguous=False, answered=False)
         except requests.exceptions.Timeout:
-            return _Failure("no answer within %ss (timeout)" % self.timeout, None, ambiguous=True, in_flight=True)
+            return _Failure("no answer within %ss (timeout)" % self.timeout, None, ambiguous=True, in_flight=True,
+                            answered=False)
         except requests.exceptions.SSLError as exc:
             return _Failure("", None, False, self._error(method, path, "TLS error: %s; for a private CA give its "
                                                          "bundle as ca_path" % _short(self.redact(str(exc)))))
         except requests.exceptions.ConnectionError as exc:
-            return _Failure("connection failed: %s" % _short(self.redact(str(exc))), None, ambiguous=True)
+            return _Failure("connection failed: %s" % _short(self.redact(str(exc))), None, ambiguous=True,
+                            answered=False)
         except requests.exceptions.RequestException as exc:
             return _Failure("", None, False, self._error(
                 method, path, "request failed: %s" % _short(self.redact(str(exc)))))
 
         status = response.status_code
         if status == 429:
-            return _Failure(self._describe(response), _retry_after(response), ambiguous=False)
+            return _Failure(self._describe(response), _retry_after(response), ambiguous=False, rate_limited=True)
         if status in GATEWAY_STATUSES:
             return _Failure(self._describe(response), None, ambiguous=True, in_flight=status in IN_FLIGHT_STATUSES)
         if status >= 400:
@@ -207,6 +262,10 @@ class Transport:
         text = " ".join(text.split())[:200]
         return "HTTP %d with a non-Losant body (%s)%s" % (
             response.status_code, _content_type(response), (": " + text) if text else "")
+
+    def api_error(self, method, path, reason):
+        """The error of a request that Losant answered but the client cannot accept (e.g. an incomplete listing)."""
+        return self._error(method, path, reason)
 
     def _error(self, method, path, reason, status=None, error_type=None):
         message = self.redact("Losant API request %s %s failed: %s" % (method, path, reason))

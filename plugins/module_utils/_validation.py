@@ -57,6 +57,12 @@ def check_length(option, value, minimum, maximum, secret=False):
     return "%s must be at most %d characters long, got %s" % (option, maximum, shown)
 
 
+def check_workers(value, option="workers"):
+    if value is not None and value < 1:
+        return "%s must be 1 or more, got %d" % (option, value)
+    return None
+
+
 def check_tags(option, tags):
     """Tag keys like ``^[0-9a-zA-Z_-]{1,255}$``; values strings of 1-255 characters, or null to remove."""
     errors = []

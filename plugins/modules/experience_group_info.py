@@ -38,9 +38,24 @@ options:
       - Return the groups whose name matches this glob, ignoring letter case;
         C(*) matches any run of characters, for example V(Acme*).
     type: str
+  workers:
+    description:
+      - How many pages of the listing are read at once, once the first page
+        has told how many there are. They obey the rate-limit and retry rules
+        of O(retries) together - after a 429 every one of them waits for the
+        pause Losant asks for, and fewer of them run at once until requests
+        succeed again.
+    type: int
+    default: 8
+    version_added: 1.1.0
 notes:
   - With none of O(experience_group_id), O(name) and O(name_pattern), every group is returned.
-  - "Request budget: one request for each page of up to 1000 matching groups."
+  - "Request budget: one request for each page of matching groups (Losant
+    puts 100 on a page by its current documentation; the module asks for up
+    to 1000), the pages after the first read O(workers) at a time."
+  - "The pages are read in a stable order (by id) and checked before they
+    are returned: if groups are added or deleted meanwhile, the listing is
+    read again, up to three times in all; then the task fails."
 seealso:
   - module: losant.platform.experience_group
     description: Create, update and delete one group.
@@ -169,7 +184,7 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
 )
 from ansible_collections.losant.platform.plugins.module_utils._queries import glob_condition, glob_matches
 from ansible_collections.losant.platform.plugins.module_utils._results import group_result
-from ansible_collections.losant.platform.plugins.module_utils._validation import check_id
+from ansible_collections.losant.platform.plugins.module_utils._validation import check_id, check_workers
 
 
 def read_groups(client, params):
@@ -193,11 +208,13 @@ def main():
             experience_group_id=dict(type="str"),
             name=dict(type="str"),
             name_pattern=dict(type="str"),
+            workers=dict(type="int", default=8),
         ),
         mutually_exclusive=[("experience_group_id", "name", "name_pattern")],
         supports_check_mode=True,
     )
-    fail_on_errors(module, [check_id("experience_group_id", module.params["experience_group_id"])])
+    fail_on_errors(module, [check_id("experience_group_id", module.params["experience_group_id"]),
+                            check_workers(module.params["workers"])])
     client = client_from_module(module)
     with failures_reported(module):
         groups = read_groups(client, module.params)

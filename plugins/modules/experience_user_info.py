@@ -52,10 +52,26 @@ options:
       - Only users that have every one of these tags with exactly this value.
         A value of V(null) matches any value of that key.
     type: dict
+  workers:
+    description:
+      - How many pages of the listing are read at once, once the first page
+        has told how many there are. They obey the rate-limit and retry rules
+        of O(retries) together - after a 429 every one of them waits for the
+        pause Losant asks for, and fewer of them run at once until requests
+        succeed again.
+    type: int
+    default: 8
+    version_added: 1.1.0
 notes:
   - With no selection at all, every user of the application is returned.
-  - "Request budget: one request for each page of up to 1000 matching users,
-    plus one to resolve O(experience_group) when it is a name."
+  - "Request budget: one request for each page of matching users (Losant
+    puts 100 on a page by its current documentation; the module asks for up
+    to 1000), the pages after the first read O(workers) at a time, plus one
+    to resolve O(experience_group) when it is a name."
+  - "The pages are read in a stable order (by id) and checked before they
+    are returned: if users are added or deleted meanwhile (the pages disagree
+    on the total, or a user appears twice or is missing), the listing is read
+    again, up to three times in all; then the task fails."
 seealso:
   - module: losant.platform.experience_user
     description: Create, update and delete one user; takes an item of RV(experience_users) back.
@@ -167,6 +183,7 @@ from ansible_collections.losant.platform.plugins.module_utils._validation import
     check_email,
     check_id,
     check_tags,
+    check_workers,
     is_id,
 )
 
@@ -207,6 +224,7 @@ def main():
             email_pattern=dict(type="str"),
             experience_group=dict(type="str"),
             user_tags=dict(type="dict"),
+            workers=dict(type="int", default=8),
         ),
         mutually_exclusive=[
             ("experience_user_id", "email", "email_pattern"),
@@ -218,7 +236,8 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    errors = [check_id("experience_user_id", params["experience_user_id"]), check_email("email", params["email"])]
+    errors = [check_id("experience_user_id", params["experience_user_id"]), check_email("email", params["email"]),
+              check_workers(params["workers"])]
     errors.extend(check_tags("user_tags", params["user_tags"]))
     fail_on_errors(module, errors)
     client = client_from_module(module)

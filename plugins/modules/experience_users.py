@@ -134,17 +134,27 @@ options:
     type: int
   workers:
     description:
-      - How many writes run at once. Each obeys the rate-limit and retry rules
-        of O(retries).
+      - How many requests run at once - the pages of the user listing (after
+        the first) and the C($in) queries, then the writes.
+      - All of them obey the rate-limit and retry rules of O(retries)
+        together - after a 429 every one of them waits for the pause Losant
+        asks for, and fewer of them run at once until requests succeed again.
     type: int
     default: 8
 notes:
   - "Request budget: up to 100 listed users are read with one query.
     Beyond that (and for O(state=overridden), which reads every user) the
-    first page of the user listing comes first - up to 1000 users - then
-    either the remaining pages or one query per 100 listed emails that were
-    not on the first page, whichever is fewer. Group names cost one more
-    request in all. Then one request per user created, updated or deleted."
+    first page of the user listing comes first, then either the remaining
+    pages or one query per 100 listed emails that were not on the first
+    page, whichever is fewer, O(workers) at a time. Pages hold what Losant
+    answers, 100 users a page by its current documentation (the modules ask
+    for up to 1000); 10,000 users then take 100 pages. Group names cost one
+    more listing in all. Then one request per user created, updated or
+    deleted."
+  - "The listing is read in a stable order (by id) and checked before it is
+    used: if users are added or deleted while it is read (the pages disagree
+    on the total, or a user appears twice or is missing), it is read again,
+    up to three times in all; then the task fails before any write."
   - In diff mode there is one C(before)/C(after) per changed user, headed by its email.
   - A write that fails does not stop the others; the task then fails, listing
     each failure, and reports what was done in RV(created), RV(updated) and RV(deleted).
@@ -280,6 +290,7 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     failures_reported,
 )
 from ansible_collections.losant.platform.plugins.module_utils._users import group_lookup_needed, group_references
+from ansible_collections.losant.platform.plugins.module_utils._validation import check_workers
 
 
 def module_client(module):
@@ -336,8 +347,7 @@ def main():
     for entry in params["config"]:
         entry["experience_groups"] = group_references(entry["experience_groups"])
     errors = config_errors(params["config"])
-    if params["workers"] < 1:
-        errors.append("workers must be 1 or more, got %d" % params["workers"])
+    errors.append(check_workers(params["workers"]))
     if params["max_deletions"] is not None and params["max_deletions"] < 0:
         errors.append("max_deletions must be 0 or more, got %d" % params["max_deletions"])
     fail_on_errors(module, errors)
@@ -359,7 +369,7 @@ def main():
     if module._diff:
         result["diff"] = plan_diffs(planned)
     if not module.check_mode and result["changed"]:
-        done, failures = run_writes(lambda: module_client(module), planned, params["workers"])
+        done, failures = run_writes(client, planned)
         # Report what was written, not what was planned.
         written = set(done["create"] + done["update"] + done["delete"])
         result.update(

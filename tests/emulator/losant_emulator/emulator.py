@@ -219,7 +219,7 @@ class Emulator:
             else:
                 handler.reset()
             return
-        if action == "status":
+        if action in ("status", "rate_limit"):
             status, payload, ctype, headers, logged = status_fault_answer(rule)
             self.log.finish(entry, status, logged)
             handler.send_bytes(status, payload, ctype, headers)

@@ -3,14 +3,17 @@ which rule fires for a request, and the answers the ``status`` and
 ``malformed`` actions send. ``emulator.py`` carries out the actions."""
 
 import json
+import math
 import re
 import threading
+import time
 
 from .errors import ERROR_TYPES, validation_error
 
-FAULT_ACTIONS = ("status", "drop", "drop_after", "reset", "delay", "malformed", "empty")
+FAULT_ACTIONS = ("status", "drop", "drop_after", "reset", "delay", "malformed", "empty", "rate_limit")
 RULE_KEYS = ("method", "path", "every", "times", "skip", "action", "status",
-             "retry_after", "body", "content_type", "delay", "message", "type", "name")
+             "retry_after", "body", "content_type", "delay", "message", "type", "name",
+             "limit", "window")
 
 
 def _check_int(where, value, minimum, allow_none=False):
@@ -103,6 +106,13 @@ class Faults:
                         rule[key] = raw[key]
             if action == "delay":
                 rule["delay"] = _check_number(where + ".delay", raw.get("delay", 1))
+            if action == "rate_limit":
+                rule["limit"] = _check_int(where + ".limit", raw.get("limit", 10), 1)
+                rule["window"] = _check_number(where + ".window", raw.get("window", 1))
+                if not rule["window"]:
+                    raise validation_error("%s.window must be a number > 0" % where)
+                rule["_window_end"] = 0.0
+                rule["_window_count"] = 0
             if "name" in raw:
                 rule["name"] = raw["name"]
             rule["fired"] = 0
@@ -134,9 +144,27 @@ class Faults:
                     continue
                 if rule["times"] is not None and rule["fired"] >= rule["times"]:
                     continue
+                if rule["action"] == "rate_limit" and not _over_the_limit(rule):
+                    continue
                 rule["fired"] += 1
                 return self.latency, dict(rule)
             return self.latency, None
+
+
+def _over_the_limit(rule):
+    """Count a request in the rule's fixed window (which starts with the first request
+    after the last one ended); True when it is beyond the limit, and then set the
+    429 the request gets: Retry-After is the whole seconds left in the window."""
+    now = time.monotonic()
+    if now >= rule["_window_end"]:
+        rule["_window_end"] = now + rule["window"]
+        rule["_window_count"] = 0
+    rule["_window_count"] += 1
+    if rule["_window_count"] <= rule["limit"]:
+        return False
+    rule["status"] = 429
+    rule["retry_after"] = str(max(1, int(math.ceil(rule["_window_end"] - now))))
+    return True
 
 
 # What the "malformed" action answers: 200, a JSON content type, a body that is not JSON.

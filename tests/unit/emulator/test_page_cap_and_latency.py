@@ -139,3 +139,34 @@ def test_the_request_log_says_which_api_version_each_request_asked_for(api):
     api.session.headers["Accept-Version"] = "^1.29.3"
     api.user("v@example.com")
     assert [(e["method"], e["accept_version"]) for e in api.log()["requests"]] == [("GET", None), ("POST", "^1.29.3")]
+
+
+def test_a_rate_limit_answers_429_beyond_its_limit_until_its_window_ends(api):
+    api.faults({"method": "PATCH", "action": "rate_limit", "limit": 2, "window": 60, "name": "2 a minute"})
+    user = api.user("r@example.com")
+    answers = [api.call("PATCH", "/users/" + user["id"], {"firstName": "N%d" % i}) for i in range(4)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429, 429]
+    assert_error(answers[2], 429, "RateLimitExceeded")
+    assert 1 <= int(answers[2].headers["Retry-After"]) <= 60
+    assert api.ok("GET", "/users/" + user["id"])["firstName"] == "N1"  # a 429 changes nothing
+    assert api.call("GET", "/users").status_code == 200  # other methods are not limited
+    rule = api.hook("GET", "faults").json()["rules"][0]
+    assert (rule["matched"], rule["fired"], rule["limit"], rule["window"]) == (4, 2, 2, 60)
+    faults = [e["fault"] for e in api.log()["requests"] if e["method"] == "PATCH"]
+    assert faults == [None, None, "rate_limit", "rate_limit"]
+
+
+def test_a_rate_limit_lets_requests_through_again_in_its_next_window(api):
+    api.faults({"action": "rate_limit", "limit": 1, "window": 0.3})
+    assert [api.call("GET", "/users").status_code for dummy in range(2)] == [200, 429]
+    while api.call("GET", "/users").status_code == 429:
+        pass  # the window ends within 0.3 s
+    assert api.hook("GET", "faults").json()["rules"][0]["fired"] >= 1
+
+
+@pytest.mark.parametrize("rule, word", [
+    ({"action": "rate_limit", "limit": 0}, "limit"), ({"action": "rate_limit", "window": 0}, "window"),
+    ({"action": "rate_limit", "window": "1s"}, "window"),
+])
+def test_a_bad_rate_limit_is_refused(api, rule, word):
+    assert_error(api.hook("PUT", "faults", {"rules": [rule]}), 400, "Validation", word)

@@ -24,9 +24,10 @@ def listing(*items, total=None, page=0, per_page=1000):
                           "perPage": per_page, "page": page})
 
 
-def query_params(query_json=None, page=0):
-    """The params of one listing request of the client: every page holds up to 1000 items."""
-    params = {"perPage": 1000, "page": page}
+def query_params(query_json=None, page=0, per_page=1000):
+    """The params of one listing request of the client: page 0 asks for up to 1000 items in a
+    stable order (by id); later pages ask for as many as page 0 held (``per_page``)."""
+    params = {"perPage": per_page, "page": page, "sortField": "id", "sortDirection": "asc"}
     if query_json is not None:
         params["query"] = query_json
     return params
@@ -37,9 +38,10 @@ def warning_texts(result):
     return [warning["event"]["msg"] if isinstance(warning, dict) else warning for warning in result.get("warnings", [])]
 
 
-def run_main(capsys, module, args, *answers, check_mode=False, diff=False):
-    """Run ``module.main()`` with ``args``; return (exit JSON, the session that answered)."""
-    session = FakeSession(*answers)
+def run_main(capsys, module, args, *answers, check_mode=False, diff=False, session=None):
+    """Run ``module.main()`` with ``args``; return (exit JSON, the session that answered):
+    ``session`` (e.g. a RoutedSession, for requests sent at once), else a FakeSession of ``answers``."""
+    session = FakeSession(*answers) if session is None else session
     module_args = dict(api_token=TOKEN, application_id=APP, api_url="https://losant.test")
     module_args.update(args)
     if check_mode:

@@ -64,9 +64,10 @@ def test_read_strategy_picks_the_cheaper_way(wanted, total, first, expected):
 class FakeClient:
     """Answers the bulk reads from a list of users and records the calls."""
 
-    def __init__(self, users, page_size=1000):
+    def __init__(self, users, page_size=1000, workers=1):
         self.users = users
         self.page_size = page_size
+        self.workers = workers
         self.calls = []
 
     def experience_users_first_page(self):
@@ -236,9 +237,10 @@ def test_gathered_config_gives_a_group_named_like_an_id_by_its_id():
 
 
 class WriteClient:
-    def __init__(self, log, fail_on=None):
+    def __init__(self, log, fail_on=None, workers=1):
         self.log = log
         self.fail_on = fail_on
+        self.workers = workers
 
     def _record(self, kind, subject):
         self.log.append((kind, subject))
@@ -262,18 +264,11 @@ def test_writes_all_run_and_a_failure_does_not_stop_the_others(workers):
     config += [entry("n%d@example.com" % i, password="pa55word!") for i in range(3)]
     plan = plan_changes(config, [None] * 4, current, "overridden", NOW)
     log = []
-    factories = []
-
-    def factory():
-        factories.append(1)
-        return WriteClient(log, fail_on="n1@example.com")
-
-    done, failures = run_writes(factory, plan, workers)
+    done, failures = run_writes(WriteClient(log, fail_on="n1@example.com", workers=workers), plan)
     assert sorted(done["create"]) == ["n0@example.com", "n2@example.com"]
     assert done["update"] == ["a@example.com"] and done["delete"] == ["z@example.com"]
     assert failures == ["create n1@example.com: Losant API request failed: HTTP 400 Validation: no"]
     assert len(log) == 5
-    assert 1 <= len(factories) <= workers
 
 
 class RacedClient(WriteClient):
@@ -301,7 +296,7 @@ def test_a_user_created_by_another_run_meanwhile_is_brought_in_line():
     winner = {"a@example.com": stored("a@example.com", 1, lastName="Theirs"),
               "b@example.com": stored("b@example.com", 2)}
     log = []
-    done, failures = run_writes(lambda: RacedClient(log, winner), plan, 1)
+    done, failures = run_writes(RacedClient(log, winner), plan)
     assert done["create"] == [] and done["delete"] == []
     assert done["update"] == ["a@example.com"] and done["converged"] == ["b@example.com"]
     assert ("update", "%024x" % 1) in log and ("update", "%024x" % 2) not in log
@@ -323,7 +318,7 @@ def test_an_unexpected_error_in_one_write_is_a_failure_and_the_others_are_report
     current = {"a@example.com": stored("a@example.com", 1), "z@example.com": stored("z@example.com", 2)}
     config = [entry("a@example.com", last_name="X"), entry("n@example.com", password="pa55word!")]
     plan = plan_changes(config, [None] * 2, current, "overridden", NOW)
-    done, failures = run_writes(lambda: BrokenClient([]), plan, 2)
+    done, failures = run_writes(BrokenClient([], workers=2), plan)
     assert done["create"] == ["n@example.com"] and done["delete"] == ["z@example.com"] and done["update"] == []
     assert failures == ["update a@example.com: ValueError: bad state for Bearer ********"]
 

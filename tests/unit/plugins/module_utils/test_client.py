@@ -1,11 +1,13 @@
 import json
+import threading
 
 import pytest
 import requests
 
 from ansible_collections.losant.platform.plugins.module_utils._client import LosantClient
 from ansible_collections.losant.platform.plugins.module_utils._transport import RETRY_AFTER_CAP, LosantApiError
-from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import FakeSession, response
+from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import (
+    FakeSession, RoutedSession, listing_answer, response)
 
 APP = "5f6a7b8c9d0e1f2a3b4c5d6e"
 USER_ID = "5f6a7b8c9d0e1f2a3b4c5d71"
@@ -76,16 +78,137 @@ def test_paging_reads_until_total_count_whatever_the_page_size():
     client = make_client(*pages)
     items = client.list_experience_groups()
     assert [item["id"] for item in items] == [str(i) for i in range(7)]
-    assert [call["params"]["page"] for call in client.session.calls] == [0, 1, 2]
+    # Page 0 asks for the most a page may hold, in a stable order; the others for what page 0 held.
+    assert [call["params"] for call in client.session.calls] == [
+        {"perPage": 1000, "page": 0, "sortField": "id", "sortDirection": "asc"},
+        {"perPage": 3, "page": 1, "sortField": "id", "sortDirection": "asc"},
+        {"perPage": 3, "page": 2, "sortField": "id", "sortDirection": "asc"},
+    ]
 
 
-def test_paging_stops_on_an_empty_page_even_if_total_count_lies():
-    client = make_client(
-        response(200, {"items": [{"id": "1"}], "totalCount": 5}),
-        response(200, {"items": [], "totalCount": 5}),
-    )
-    assert len(client.list_experience_groups()) == 1
-    assert len(client.session.calls) == 2
+def items_of(count, first=0):
+    return [{"id": "%024x" % number, "name": "g%d" % number} for number in range(first, first + count)]
+
+
+def routed_client(route, workers=4, **kwargs):
+    session = RoutedSession(route)
+    sleeps = []
+    client = LosantClient("https://api.example.test/", TOKEN, APP, session=session, sleep=sleeps.append,
+                          workers=workers, **kwargs)
+    client.sleeps = sleeps
+    return client
+
+
+def pages_asked(client):
+    return sorted((call["params"]["page"], call["params"]["perPage"]) for call in client.session.calls)
+
+
+def test_the_pages_after_the_first_are_read_workers_at_a_time():
+    everyone = items_of(250)
+    # Pages 1 and 2 each wait until the other has been asked for: read one after the other, they never would.
+    both_asked = threading.Barrier(2, timeout=10)
+
+    def route(call):
+        if call["params"]["page"]:
+            both_asked.wait()
+        return listing_answer(everyone, call["params"], page_cap=100)
+
+    client = routed_client(route, workers=2)
+    assert client.list_experience_groups() == everyone
+    assert pages_asked(client) == [(0, 1000), (1, 100), (2, 100)]
+
+
+def test_no_more_than_workers_requests_are_in_flight():
+    everyone = items_of(2000)
+    lock = threading.Lock()
+    in_flight = []
+    most = []
+
+    def route(call):
+        with lock:
+            in_flight.append(call)
+            most.append(len(in_flight))
+        try:
+            return listing_answer(everyone, call["params"], page_cap=100)
+        finally:
+            with lock:
+                in_flight.remove(call)
+
+    client = routed_client(route, workers=3)
+    assert len(client.list_experience_groups()) == 2000
+    assert len(client.session.calls) == 20 and max(most) <= 3
+
+
+@pytest.mark.parametrize("change, problem", [
+    ("added", "totalCount was 250 on page 0, then 251"),
+    ("deleted", "totalCount was 250 on page 0, then 249"),
+    ("shifted", "249 distinct items of 250, 1 seen twice"),
+])
+def test_a_listing_that_changed_while_it_was_read_is_read_again(change, problem):
+    everyone = items_of(250)
+    asked = []
+
+    def route(call):
+        asked.append(call["params"]["page"])
+        if call["params"]["page"] == 2 and asked.count(2) == 1:
+            if change == "added":
+                return listing_answer(everyone + items_of(1, 900), call["params"], page_cap=100)
+            if change == "deleted":
+                return listing_answer(everyone[1:], call["params"], page_cap=100)
+            # the last item of page 1 again, the last item missed: one was added and one deleted before it
+            return response(200, {"items": everyone[199:249], "totalCount": 250})
+        return listing_answer(everyone, call["params"], page_cap=100)
+
+    client = routed_client(route)
+    assert client.list_experience_groups() == everyone
+    assert pages_asked(client) == [(0, 1000), (0, 1000), (1, 100), (1, 100), (2, 100), (2, 100)]
+
+
+def test_a_listing_that_keeps_changing_fails_clearly_after_three_reads():
+    everyone = items_of(250)
+    asked = []
+
+    def route(call):
+        asked.append(call)
+        grown = everyone + items_of(len(asked), 1000)  # one user more with every request
+        return listing_answer(grown, call["params"], page_cap=100, total=len(grown) if call["params"]["page"] else 250)
+
+    client = routed_client(route)
+    with pytest.raises(LosantApiError) as caught:
+        client.query_experience_users()
+    assert len(asked) == 9  # three reads of three pages
+    assert caught.value.message.startswith(
+        "Losant API request GET /%s failed: the listing changed while it was read, on each of 3 reads "
+        "(totalCount was 250 on page 0, then " % USERS)
+    assert caught.value.message.endswith("; nothing was written: run the task again once the users and groups stop "
+                                         "changing")
+
+
+def test_an_empty_page_where_total_count_promises_more_is_not_taken_for_the_end():
+    client = routed_client(lambda call: response(200, {"items": [{"id": "1"}] if call["params"]["page"] == 0 else [],
+                                                       "totalCount": 3}))
+    with pytest.raises(LosantApiError, match=r"on each of 3 reads \(1 distinct items of 3; 1 distinct items of 3; "):
+        client.list_experience_groups()
+    assert pages_asked(client) == [(0, 1000)] * 3 + [(1, 1), (1, 1), (1, 1), (2, 1), (2, 1), (2, 1)]
+
+
+def test_one_page_that_holds_everything_is_one_request():
+    client = routed_client(lambda call: listing_answer(items_of(100), call["params"], page_cap=100))
+    assert len(client.list_experience_groups()) == 100
+    assert pages_asked(client) == [(0, 1000)]
+
+
+def test_an_error_on_one_page_fails_the_listing_with_that_error():
+    def route(call):
+        if call["params"]["page"] == 3:
+            return response(403, {"type": "Forbidden", "message": "no"})
+        return listing_answer(items_of(1000), call["params"], page_cap=100)
+
+    client = routed_client(route, workers=2)
+    with pytest.raises(LosantApiError) as caught:
+        client.list_experience_groups()
+    assert caught.value.status == 403
+    assert len(client.session.calls) < 10  # no page is asked for once an error is known
 
 
 @pytest.mark.parametrize("status", [502, 503, 504])

@@ -4,7 +4,7 @@ requests sent, and the JSON the module exits with."""
 import pytest
 
 from ansible_collections.losant.platform.plugins.modules import experience_group_info
-from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import response
+from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import RoutedSession, listing_answer, response
 from ansible_collections.losant.platform.tests.unit.helpers.module_runner import GROUPS, listing, query_params, run_main
 
 ROOT = "aaaaaaaaaaaaaaaaaaaaaaa1"
@@ -62,21 +62,28 @@ def test_by_name_pattern_narrows_in_the_query_and_checks_the_glob(capsys):
 
 @pytest.mark.parametrize("args", [{}, dict(name_pattern="*")])
 def test_all_groups_read_every_page_and_sort_by_name(capsys, args):
-    first = [group("%024x" % number, "Group %04d" % number) for number in range(1000)]
-    second = [group("%024x" % number, "Group %04d" % number) for number in range(1000, 1205)]
-    result, session = run(capsys, args, listing(*reversed(first), total=1205),
-                          listing(*second, total=1205, page=1))
-    assert session.summary() == [("GET", GROUPS, query_params(page=0), None),
-                                 ("GET", GROUPS, query_params(page=1), None)]
+    everyone = [group("%024x" % number, "Group %04d" % (1205 - number)) for number in range(1205)]
+    session = RoutedSession(lambda call: listing_answer(everyone, call["params"], page_cap=1000))
+    result = run_main(capsys, experience_group_info, args, session=session)[0]
+    assert session.summary_set() == [("GET", GROUPS, query_params(page=0), None),
+                                     ("GET", GROUPS, query_params(page=1), None)]
     names = [found["name"] for found in result["experience_groups"]]
     assert len(names) == 1205 and names == sorted(names)
 
 
-def test_paging_follows_the_page_size_the_server_answers_with(capsys):
-    result, session = run(capsys, {}, listing(ACME, total=3, per_page=1), listing(OPERATORS, total=3, page=1),
-                          listing(VIEWERS, total=3, page=2))
-    assert [call[2]["page"] for call in session.summary()] == [0, 1, 2]
+@pytest.mark.parametrize("workers", [1, 3])
+def test_paging_follows_the_page_size_the_server_answers_with(capsys, workers):
+    session = RoutedSession(lambda call: listing_answer([ACME, OPERATORS, VIEWERS], call["params"], page_cap=1))
+    result = run_main(capsys, experience_group_info, dict(workers=workers), session=session)[0]
+    assert session.summary_set() == [("GET", GROUPS, query_params(page=0), None)] + [
+        ("GET", GROUPS, query_params(page=page, per_page=1), None) for page in (1, 2)]
     assert [found["name"] for found in result["experience_groups"]] == ["Acme", "Acme Operators", "Viewers"]
+
+
+def test_workers_below_one_fail_before_any_request(capsys):
+    result, session = run(capsys, dict(workers=0))
+    assert result["failed"] is True and result["msg"] == "workers must be 1 or more, got 0"
+    assert session.calls == []
 
 
 def test_check_mode_reads_the_same(capsys):

@@ -9,13 +9,14 @@ from ansible_collections.losant.platform.plugins.module_utils import _transport 
 from ansible_collections.losant.platform.plugins.module_utils._results import user_result
 from ansible_collections.losant.platform.plugins.modules import experience_user
 from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import response
-from ansible_collections.losant.platform.tests.unit.helpers.module_runner import APP, GROUPS as GROUPS_PATH, TOKEN, USERS, listing, run_main
+from ansible_collections.losant.platform.tests.unit.helpers.module_runner import (
+    APP, GROUPS as GROUPS_PATH, TOKEN, USERS, listing, query_params, run_main)
 
 UID = "5f6a7b8c9d0e1f2a3b4c5d71"
 G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
 G2 = "aaaaaaaaaaaaaaaaaaaaaaa2"
 PASSWORD = "Corr3ct-Horse-Battery"
-EMAIL_QUERY = {"perPage": 1000, "page": 0, "query": '{"email":{"$ci":true,"$eq":"jane@example.com"}}'}
+EMAIL_QUERY = query_params('{"email":{"$ci":true,"$eq":"jane@example.com"}}')
 
 
 def stored_user(**fields):
@@ -140,7 +141,7 @@ def test_group_names_cost_one_listing_and_join_the_current_groups(capsys):
                           listing(stored_user()), listing(*groups), response(200, after), diff=True)
     assert session.summary() == [
         ("GET", USERS, EMAIL_QUERY, None),
-        ("GET", GROUPS_PATH, {"perPage": 1000, "page": 0}, None),
+        ("GET", GROUPS_PATH, query_params(), None),
         ("PATCH", "%s/%s" % (USERS, UID), {}, {"experienceGroupIds": [G1, G2]}),
     ]
     assert result["diff"]["before"]["experience_groups"] == ["Operators"]

@@ -1,10 +1,12 @@
 """main() of experience_user_info with the HTTP transport replaced: the exact
 requests sent, and the JSON the module exits with."""
 
+import json
+
 import pytest
 
 from ansible_collections.losant.platform.plugins.modules import experience_user_info
-from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import response
+from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import RoutedSession, listing_answer, response
 from ansible_collections.losant.platform.tests.unit.helpers.module_runner import APP, GROUPS, USERS, listing, query_params, run_main
 
 JANE = "bbbbbbbbbbbbbbbbbbbbbbb1"
@@ -31,8 +33,8 @@ def run(capsys, args, *answers, **kwargs):
     return run_main(capsys, experience_user_info, args, *answers, **kwargs)
 
 
-def users_query(query_json=None, page=0):
-    return ("GET", USERS, query_params(query_json, page), None)
+def users_query(query_json=None, page=0, per_page=1000):
+    return ("GET", USERS, query_params(query_json, page, per_page), None)
 
 
 def test_by_id_is_one_get_in_the_shape_experience_user_returns(capsys):
@@ -133,14 +135,34 @@ def test_every_filter_combines_in_one_query(capsys):
     assert [found["id"] for found in result["experience_users"]] == [JANE]
 
 
-def test_every_page_is_read_and_users_sort_by_email(capsys):
-    everyone = [user("%024x" % number, "user%04d@acme.example" % number) for number in range(2345)]
-    result, session = run(capsys, {}, listing(*everyone[:1000], total=2345),
-                          listing(*everyone[1000:2000], total=2345, page=1),
-                          listing(*reversed(everyone[2000:]), total=2345, page=2))
-    assert session.summary() == [users_query(page=0), users_query(page=1), users_query(page=2)]
+@pytest.mark.parametrize("page_cap, later_pages", [(1000, 2), (100, 23)])
+def test_every_page_is_read_at_once_and_users_sort_by_email(capsys, page_cap, later_pages):
+    everyone = [user("%024x" % number, "user%04d@acme.example" % (2345 - number)) for number in range(2345)]
+    session = RoutedSession(lambda call: listing_answer(everyone, call["params"], page_cap))
+    result = run_main(capsys, experience_user_info, {}, session=session)[0]
+    # Page 0 tells the total and the page size; the others ask for that size.
+    assert session.summary_set() == sorted(
+        [users_query(page=0)] + [users_query(page=page, per_page=page_cap) for page in range(1, later_pages + 1)],
+        key=lambda call: json.dumps(call, sort_keys=True))
     emails = [found["email"] for found in result["experience_users"]]
     assert len(emails) == 2345 and emails == sorted(emails)
+
+
+def test_a_listing_that_changes_while_it_is_read_is_read_again(capsys):
+    everyone = [user("%024x" % number, "user%04d@acme.example" % number) for number in range(250)]
+    answered = []
+
+    def answer(call):
+        answered.append(call["params"]["page"])
+        # The first read of page 2 already sees a user more (added meanwhile): the whole listing is read again.
+        if call["params"]["page"] == 2 and answered.count(2) == 1:
+            return listing_answer(everyone + [user("f" * 24, "new@acme.example")], call["params"])
+        return listing_answer(everyone, call["params"])
+
+    session = RoutedSession(answer)
+    result = run_main(capsys, experience_user_info, {}, session=session)[0]
+    assert sorted(answered) == [0, 0, 1, 1, 2, 2]
+    assert len(result["experience_users"]) == 250
 
 
 def test_check_mode_reads_the_same(capsys):

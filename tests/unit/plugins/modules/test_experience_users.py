@@ -2,9 +2,10 @@
 requests sent, and the JSON the module exits with."""
 
 import json
+import threading
 
 from ansible_collections.losant.platform.plugins.modules import experience_users
-from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import response
+from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import RoutedSession, listing_answer, response
 from ansible_collections.losant.platform.tests.unit.helpers.module_runner import GROUPS, USERS, listing, query_params, run_main
 
 G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
@@ -205,3 +206,80 @@ def test_replaced_empties_the_left_out_fields_of_a_listed_user(capsys):
         ("PATCH", USERS + "/" + "%024x" % 1, {}, {"lastName": "", "userTags": {}, "experienceGroupIds": []}),
     ]
     assert result["changed_fields"] == {"u0001@example.com": ["last_name", "user_tags", "experience_groups"]}
+
+
+class CappedLosant:
+    """Users and groups served as a Losant whose pages hold 100 items (thread-safe, for workers > 1):
+    listings (all, or an email $in / $eq query) and PATCHes, each recorded in the session."""
+
+    def __init__(self, users, groups=()):
+        self.users = dict((found["id"], found) for found in users)
+        self.groups = list(groups)
+        self.lock = threading.Lock()
+
+    def __call__(self, call):
+        path = call["url"].split("://", 1)[1].split("/", 1)[1]
+        with self.lock:
+            if call["method"] == "GET" and path == GROUPS:
+                return listing_answer(self.groups, call["params"])
+            if call["method"] == "GET" and path == USERS:
+                found = list(self.users.values())
+                if "query" in call["params"]:
+                    condition = json.loads(call["params"]["query"])["email"]
+                    wanted = set(email.lower() for email in condition.get("$in", [condition.get("$eq")]))
+                    found = [one for one in found if one["email"].lower() in wanted]
+                return listing_answer(found, call["params"])
+            if call["method"] == "PATCH":
+                changed = dict(self.users[path.rsplit("/", 1)[1]], **call["body"])
+                self.users[changed["id"]] = changed
+                return response(200, changed)
+        raise AssertionError("unexpected %s %s" % (call["method"], path))
+
+
+def calls_of(session, method):
+    return [call for call in session.summary() if call[0] == method]
+
+
+def test_ten_thousand_unchanged_users_on_pages_of_100_cost_100_requests_read_at_once(capsys):
+    stored = [user(index) for index in range(10000)]
+    session = RoutedSession(CappedLosant(stored))
+    config = [{"email": found["email"], "first_name": "F"} for found in stored]
+    result = run_main(capsys, experience_users, dict(config=config, workers=8), session=session)[0]
+    assert result["changed"] is False and result["unchanged"] == 10000
+    # Page 0 (asked for 1000, held 100) says 10,000: 99 pages of 100 more, not 99 $in queries (a tie).
+    assert session.summary_set() == sorted(
+        [FIRST_PAGE] + [("GET", USERS, query_params(page=page, per_page=100), None) for page in range(1, 100)],
+        key=lambda call: json.dumps(call, sort_keys=True))
+
+
+def test_missing_emails_are_looked_up_with_in_queries_read_at_once_when_fewer_than_the_pages(capsys):
+    stored = [user(index) for index in range(3000)]
+    session = RoutedSession(CappedLosant(stored))
+    # 250 listed users, 100 of them on page 0: 2 $in queries for the other 150 beat 29 more pages.
+    listed = [found["email"] for found in stored[:100]] + [found["email"] for found in stored[2850:]]
+    config = [{"email": email, "last_name": "New"} for email in listed]
+    result = run_main(capsys, experience_users, dict(config=config, workers=4), session=session)[0]
+    queries = sorted(json.loads(call[2]["query"])["email"]["$in"][0] for call in calls_of(session, "GET")[1:])
+    assert len(calls_of(session, "GET")) == 3 and queries == [stored[2850]["email"], stored[2950]["email"]]
+    assert len(calls_of(session, "PATCH")) == 250 and result["updated"] and len(result["updated"]) == 250
+    assert sorted(call[1] for call in calls_of(session, "PATCH")) == sorted(
+        USERS + "/" + found["id"] for found in stored[:100] + stored[2850:])
+
+
+def test_a_listing_that_keeps_changing_fails_before_any_write(capsys):
+    stored = [user(index) for index in range(300)]
+    losant = CappedLosant(stored)
+    seen = []
+
+    def growing(call):
+        seen.append(call)
+        if call["params"].get("page"):  # every later page sees another user created meanwhile
+            losant.users["%024x" % (10000 + len(seen))] = user(10000 + len(seen))
+        return losant(call)
+
+    session = RoutedSession(growing)
+    config = [{"email": found["email"], "last_name": "New"} for found in stored]
+    result = run_main(capsys, experience_users, dict(config=config, state="overridden"), session=session)[0]
+    assert result["failed"] is True
+    assert "the listing changed while it was read, on each of 3 reads" in result["msg"]
+    assert calls_of(session, "PATCH") == [] and calls_of(session, "DELETE") == []
