@@ -17,6 +17,9 @@ import zlib
 
 # label -> (page and anchor under the devel docs, title)
 LABELS = {
+    'action_plugins': ('plugins/action.html#action-plugins', 'Action plugins'),
+    'ansible_collections.ansible.builtin.copy_module__parameter-src': (
+        'collections/ansible/builtin/copy_module.html#parameter-src', 'src'),
     'ansible_configuration_settings': ('reference_appendices/config.html#ansible-configuration-settings',
                                        'Ansible Configuration Settings'),
     'common_return_values': ('reference_appendices/common_return_values.html#common-return-values',

@@ -34,10 +34,11 @@ options:
         (letter case ignored).
       - One entry that breaks a rule fails the task before any write; the
         message names the entry's index and email.
-      - Required with every O(state) but V(gathered), so that a forgotten
-        O(config) never reads as "no users". An explicit empty list is
-        taken at its word - with O(state=overridden) it deletes every user
-        (see O(max_deletions)).
+      - Required with every O(state) but V(gathered), unless O(src) gives
+        the users, so that a forgotten O(config) never reads as "no users".
+        An explicit empty list is taken at its word - with
+        O(state=overridden) it deletes every user (see O(max_deletions)).
+      - Mutually exclusive with O(src).
     type: list
     elements: dict
     suboptions:
@@ -108,6 +109,43 @@ options:
             whatever this says.
         type: bool
         default: false
+  src:
+    description:
+      - A file of users, in place of O(config) - for long lists, which then
+        skip Ansible's templating of O(config). It is read on the controller
+        (by the module's action plugin); a relative path is looked up like
+        the O(ansible.builtin.copy#module:src) of a role, in its C(files)
+        folder first. The file is checked whole before any request; each
+        problem names the file, the line and the column (of a CSV file, the
+        number of the field), and the task then fails, listing them all.
+      - A C(.csv) file has a header row naming its columns, then one row per
+        user. The columns are C(email) (required), C(first_name),
+        C(last_name), C(experience_groups) (group names or ids separated by
+        C(;)), one C(user_tags.<key>) column per tag key, and the optional
+        C(update_password), C(password_updated_after), C(purge_user_tags)
+        and C(purge_experience_groups) (C(true) or C(false)). A column that
+        is there gives its field for every row - an empty cell is an empty
+        name, no tag of that key, no groups - and a column left out leaves
+        its field alone; an empty cell of the four optional columns is their
+        default. The file is UTF-8 text, with or without a byte order mark.
+      - A C(.yml), C(.yaml) or C(.json) file holds a list of entries with the
+        suboptions of O(config), except C(password).
+      - No password is ever read from the file, so that it can be kept and
+        shared as it is; give the passwords in O(passwords). A C(password)
+        column or key fails the task.
+      - Mutually exclusive with O(config); not used with O(state=gathered).
+    type: path
+    version_added: 1.1.0
+  passwords:
+    description:
+      - With O(src), the passwords of its users - a dictionary of emails
+        (letter case ignored) to passwords, best kept in Ansible Vault. A
+        user of O(src) listed here gets it as O(config[].password), which
+        O(config[].update_password) and O(config[].password_updated_after)
+        then govern; a user that must be created needs one.
+      - An email that is not in O(src) fails the task. Never shown.
+    type: dict
+    version_added: 1.1.0
   state:
     description:
       - V(merged) creates missing users and updates the fields given in each
@@ -158,6 +196,8 @@ notes:
   - In diff mode there is one C(before)/C(after) per changed user, headed by its email.
   - A write that fails does not stop the others; the task then fails, listing
     each failure, and reports what was done in RV(created), RV(updated) and RV(deleted).
+  - O(src) is read by an action plugin on the controller; the module itself
+    receives its users as O(config).
 seealso:
   - module: losant.platform.experience_user
     description: One user per task; each entry of O(config) follows its rules.
@@ -203,6 +243,18 @@ EXAMPLES = r"""
         max_deletions: 50
         config: "{{ acme_users }}"
       diff: true
+
+    - name: Every user of the customer's CSV export, passwords for the new ones from a vault file
+      losant.platform.experience_users:
+        src: acme_users.csv
+        passwords: "{{ vault_acme_initial_passwords }}"
+      # acme_users.csv:
+      #   email,first_name,last_name,experience_groups,user_tags.customer
+      #   jane.doe@acme.example.com,Jane,Doe,Acme Operators;Acme Viewers,acme
+      #   raj.patel@acme.example.com,Raj,Patel,Acme Viewers,acme
+      # vault_acme_initial_passwords, a dictionary in an Ansible Vault file:
+      #   jane.doe@acme.example.com: <Jane's first password>
+      #   raj.patel@acme.example.com: <Raj's first password>
 
     - name: Offboard two users
       losant.platform.experience_users:
@@ -336,12 +388,20 @@ def main():
             state=dict(type="str", default="merged", choices=STATES),
             max_deletions=dict(type="int"),
             workers=dict(type="int", default=8),
+            src=dict(type="path"),
+            passwords=dict(type="dict", no_log=True),
         ),
         # Leaving config out must never mean "no users": with overridden that would delete them all.
-        required_if=[("state", state, ["config"]) for state in ("merged", "replaced", "overridden", "deleted")],
+        required_if=[("state", state, ["config", "src"], True)
+                     for state in ("merged", "replaced", "overridden", "deleted")],
+        mutually_exclusive=[("config", "src")],
         supports_check_mode=True,
     )
     params = module.params
+    if params["src"] is not None or params["passwords"] is not None:
+        # The action plugin reads src on the controller and hands its users over as config.
+        module.fail_json(msg="src and passwords are read by the experience_users action plugin on the controller, "
+                             "which did not run; run the module as losant.platform.experience_users")
     if params["config"] is None:
         params["config"] = []
     for entry in params["config"]:

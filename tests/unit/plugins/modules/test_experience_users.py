@@ -131,7 +131,7 @@ def test_gathered_reads_users_and_groups_and_writes_nothing(capsys):
 def test_config_left_out_fails_unless_gathering(capsys):
     result, session = run(capsys, dict(state="overridden"))
     assert result["failed"] is True
-    assert result["msg"] == "state is overridden but all of the following are missing: config"
+    assert result["msg"] == "state is overridden but any of the following are missing: config, src"
     assert session.calls == []
 
 

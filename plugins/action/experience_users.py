@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright: losant.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The action of losant.platform.experience_users: with ``src``, read the users
+file on the controller (so that a long list of users skips the templating of
+``config``), check it, and hand its entries to the module as ``config``;
+without ``src``, run the module as it is."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleError
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.losant.platform.plugins.plugin_utils._user_files import read_users_file
+
+# How many problems of a bad file the message shows; all of them are in ``errors``.
+SHOWN_PROBLEMS = 20
+
+
+class ActionModule(ActionBase):
+
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp  # no longer has any effect
+        args = dict(self._task.args)
+        if args.get("src") is None:
+            if args.get("passwords") is not None:
+                return dict(result, failed=True, msg="passwords is only used with src (the passwords of its users)")
+            return self._run_module(result, args, task_vars)
+        refusal = self._refusal(args)
+        if refusal:
+            return dict(result, failed=True, msg=refusal)
+        try:
+            path = self._find_needle("files", str(args["src"]))
+        except AnsibleError as exc:
+            return dict(result, failed=True, msg="src: %s" % exc)
+        passwords = args.pop("passwords", None) or {}
+        read = read_users_file(path, passwords, name=str(args["src"]))
+        if read.problems:
+            shown = read.problems[:SHOWN_PROBLEMS]
+            more = len(read.problems) - len(shown)
+            return dict(result, failed=True, errors=read.problems,
+                        msg="src: %d problem(s) in %s (%s), nothing was changed: %s%s" % (
+                            len(read.problems), args["src"], path, "; ".join(shown),
+                            " (and %d more)" % more if more else ""))
+        src = args.pop("src")
+        args["config"] = read.entries
+        result = self._run_module(result, args, task_vars)
+        # The module echoes its arguments: show the task's src, not the thousands of entries read from it.
+        invoked = (result.get("invocation") or {}).get("module_args")
+        if isinstance(invoked, dict) and "config" in invoked:
+            del invoked["config"]
+            invoked.update(src=src, passwords="VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" if passwords else None)
+        return result
+
+    @staticmethod
+    def _refusal(args):
+        if args.get("config") is not None:
+            return "src and config are mutually exclusive: give the users in one of them"
+        if args.get("state") == "gathered":
+            return "src is not used with state=gathered, which only reads"
+        if args.get("passwords") is not None and not isinstance(args["passwords"], dict):
+            return "passwords must be a dictionary of emails to passwords, got %s" % type(args["passwords"]).__name__
+        return None
+
+    def _run_module(self, result, args, task_vars):
+        result.update(self._execute_module(module_name="losant.platform.experience_users", module_args=args,
+                                           task_vars=task_vars))
+        self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
