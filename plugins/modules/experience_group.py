@@ -174,6 +174,10 @@ options:
         when this is V(true). Its descendants are then deleted first, deepest
         first. Their users are kept.
       - When V(false), deleting a group with children fails and names them.
+      - Descendants are proposed by Losant's C(ancestorId) filter and then
+        checked on the controller from each group's own C(ancestorIds), before
+        any DELETE: a group that is not a descendant is never deleted, even if
+        the server ignored the filter.
     type: bool
     default: false
 notes:
@@ -383,6 +387,8 @@ deleted_groups:
   description:
     - The groups deleted (or that would be, in check mode), descendants first,
       each with C(id) and C(name).
+    - When a DELETE fails after others succeeded, the task fails with
+      C(changed=true) and this lists the groups deleted before the failure.
   returned: when O(state=absent)
   type: list
   elements: dict
@@ -410,6 +416,7 @@ from ansible_collections.losant.platform.plugins.module_utils._groups import (
     pick_group,
     pick_parent,
     predict_group,
+    verified_descendants,
 )
 from ansible_collections.losant.platform.plugins.module_utils._losant_module import (
     argument_spec,
@@ -418,6 +425,7 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     failures_reported,
 )
 from ansible_collections.losant.platform.plugins.module_utils._results import group_result
+from ansible_collections.losant.platform.plugins.module_utils._transport import LosantApiError
 from ansible_collections.losant.platform.plugins.module_utils._users import PLANNED_GROUP
 
 
@@ -439,17 +447,26 @@ def old_parent_name(client, group, candidates, known):
 def remove_group(module, client, group):
     if group is None:
         return dict(changed=False, experience_group={}, changed_fields=[], deleted_groups=[]), {}
-    descendants = client.query_experience_groups({"ancestorId": group["id"]})
+    descendants = verified_descendants(group, client.query_experience_groups({"ancestorId": group["id"]}))
     if descendants and not module.params["delete_descendants"]:
         module.fail_json(msg="experience group %r (%s) has descendant groups: %s; set delete_descendants=true to "
                              "delete them too (their users are kept)" % (
                                  group["name"], group["id"],
                                  ", ".join("%s (%s)" % (child["name"], child["id"]) for child in descendants)))
     doomed = descendants_deepest_first(descendants) + [group]
-    if not module.check_mode:
-        for victim in doomed:
-            client.delete_experience_group(victim["id"])
-    deleted = [dict(id=victim["id"], name=victim.get("name")) for victim in doomed]
+    deleted = []
+    for victim in doomed:
+        if not module.check_mode:
+            try:
+                client.delete_experience_group(victim["id"])
+            except LosantApiError as exc:
+                # Some groups may be gone already: say so, and which.
+                module.fail_json(msg="%s; %d of the %d groups to delete were deleted before this failure (see "
+                                     "deleted_groups): run the task again to finish" % (
+                                         exc.message, len(deleted), len(doomed)),
+                                 changed=bool(deleted), deleted_groups=deleted, status=exc.status,
+                                 error_type=exc.error_type)
+        deleted.append(dict(id=victim["id"], name=victim.get("name")))
     return dict(changed=True, experience_group={}, changed_fields=[], deleted_groups=deleted), \
         diff_of(group, None, {}, {})
 

@@ -71,6 +71,8 @@ options:
         description:
           - An ISO 8601 date-time; the password is set when the user's was
             last set before it. Requires O(config[].password).
+          - A date-time in the future warns, naming the entries - until
+            then every run sets their passwords again.
         type: str
       user_tags:
         description:
@@ -341,8 +343,12 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     fail_on_errors,
     failures_reported,
 )
-from ansible_collections.losant.platform.plugins.module_utils._users import group_lookup_needed, group_references
-from ansible_collections.losant.platform.plugins.module_utils._validation import check_workers
+from ansible_collections.losant.platform.plugins.module_utils._users import (
+    future_threshold_warning,
+    group_lookup_needed,
+    group_references,
+)
+from ansible_collections.losant.platform.plugins.module_utils._validation import check_workers, listed
 
 
 def module_client(module):
@@ -411,6 +417,13 @@ def main():
     if params["max_deletions"] is not None and params["max_deletions"] < 0:
         errors.append("max_deletions must be 0 or more, got %d" % params["max_deletions"])
     fail_on_errors(module, errors)
+    now = utc_now()
+    future = ["config[%d] (%s)" % (index, entry["email"]) for index, entry in enumerate(params["config"])
+              if future_threshold_warning(entry, now)]
+    if future:
+        module.warn("password_updated_after is in the future in %d entries (%s): until then every run sets their "
+                    "passwords again and reports a change; give the moment after which a password counts as current "
+                    "(in the past)" % (len(future), listed(future)))
     client = module_client(module)
 
     with failures_reported(module):
@@ -443,7 +456,7 @@ def main():
         if failures:
             module.fail_json(msg="%d of %d writes failed: %s" % (
                 len(failures), len(planned.creates) + len(planned.updates) + len(planned.deletes),
-                "; ".join(failures[:20])), failures=failures, **result)
+                listed(failures)), failures=failures, **result)
     module.exit_json(**result)
 
 

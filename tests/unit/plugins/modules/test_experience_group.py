@@ -366,5 +366,5 @@ def test_check_mode_delete_reports_the_groups_and_deletes_nothing(capsys):
 
 def test_a_group_deleted_meanwhile_is_fine(capsys):
     result, session = run(capsys, dict(experience_group_id=GRANDCHILD, state="absent"),
-                          listing(NIGHT), listing(), response(404, {"type": "NotFound", "message": "gone"}))
+                          listing(NIGHT), listing(), response(404, {"type": "NotFound", "message": "Experience Group was not found"}))
     assert result["changed"] is True and len(session.calls) == 3
