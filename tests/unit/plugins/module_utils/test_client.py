@@ -500,3 +500,12 @@ def test_a_connection_error_shows_the_innermost_reason_of_the_nested_caused_by_f
     assert caught.value.message == (
         "Losant API request GET /%s/%s failed: connection failed: NewConnectionError: Failed to establish a new "
         "connection: [Errno 111] Connection refused (gave up after 0 retries)" % (USERS, USER_ID))
+
+
+def test_a_lookup_by_id_answered_with_another_resource_fails():
+    client = make_client(response(200, user(id="5f6a7b8c9d0e1f2a3b4c5d99")))
+    with pytest.raises(LosantApiError) as caught:
+        client.get_experience_user(USER_ID)
+    assert caught.value.message.endswith("the answer is not the experience user asked for (its id is "
+                                         "'5f6a7b8c9d0e1f2a3b4c5d99')")
+    assert make_client(response(200, user(id=USER_ID.upper()))).get_experience_user(USER_ID)["email"] == "a@example.com"

@@ -366,5 +366,38 @@ def test_check_mode_delete_reports_the_groups_and_deletes_nothing(capsys):
 
 def test_a_group_deleted_meanwhile_is_fine(capsys):
     result, session = run(capsys, dict(experience_group_id=GRANDCHILD, state="absent"),
-                          listing(NIGHT), listing(), response(404, {"type": "NotFound", "message": "Experience Group was not found"}))
+                          listing(NIGHT), listing(),
+                          response(404, {"type": "NotFound", "message": "Experience Group was not found"}))
     assert result["changed"] is True and len(session.calls) == 3
+
+
+def test_a_delete_against_an_unknown_application_fails_and_claims_nothing(capsys):
+    result, session = run(capsys, dict(experience_group_id=GRANDCHILD, state="absent"),
+                          listing(NIGHT), listing(),
+                          response(404, {"type": "NotFound", "message": "Application was not found"}))
+    assert result["failed"] is True and result.get("changed") is False
+    assert result["deleted_groups"] == [] and "check application_id" in result["msg"]
+
+
+def test_descendants_are_those_whose_ancestor_ids_say_so_whatever_the_server_answered(capsys):
+    # A server that ignored the ancestorId filter answers every group: the leaf, its parent, a stranger.
+    ok = response(200, {"success": True})
+    result, session = run(capsys, dict(name="Night Shift", state="absent"),
+                          listing(NIGHT), listing(ACME, OPERATORS, NIGHT, VIEWERS), ok)
+    assert session.summary()[2:] == [("DELETE", one(GRANDCHILD), {}, None)]
+    assert result["changed"] is True and result["deleted_groups"] == [{"id": GRANDCHILD, "name": "Night Shift"}]
+    result, session = run(capsys, dict(name="Acme Operators", state="absent", delete_descendants=True),
+                          listing(OPERATORS), listing(ACME, OPERATORS, NIGHT, VIEWERS), ok, ok)
+    assert [call[1] for call in session.summary()[2:]] == [one(GRANDCHILD), one(CHILD)]
+
+
+def test_a_delete_that_fails_halfway_reports_changed_and_what_was_deleted(capsys):
+    ok = response(200, {"success": True})
+    result, session = run(capsys, dict(name="Acme", state="absent", delete_descendants=True),
+                          listing(ACME), listing(OPERATORS, NIGHT), ok,
+                          response(400, {"type": "Validation", "message": "Group is in use"}))
+    assert result["failed"] is True and result["changed"] is True
+    assert result["deleted_groups"] == [{"id": GRANDCHILD, "name": "Night Shift"}]
+    assert result["msg"].endswith("1 of the 3 groups to delete were deleted before this failure (see "
+                                  "deleted_groups): run the task again to finish")
+    assert [call[1] for call in session.summary()[2:]] == [one(GRANDCHILD), one(CHILD)]  # Acme is not tried
