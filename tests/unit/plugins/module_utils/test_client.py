@@ -509,3 +509,14 @@ def test_a_lookup_by_id_answered_with_another_resource_fails():
     assert caught.value.message.endswith("the answer is not the experience user asked for (its id is "
                                          "'5f6a7b8c9d0e1f2a3b4c5d99')")
     assert make_client(response(200, user(id=USER_ID.upper()))).get_experience_user(USER_ID)["email"] == "a@example.com"
+
+
+def test_a_group_post_after_a_connection_error_is_looked_up_first_and_repeated_only_if_not_found():
+    group = {"id": USER_ID, "name": "Ops"}
+    lost = requests.exceptions.ConnectionError("Connection reset by peer")
+    client = make_client(lost, response(200, {"items": [group], "totalCount": 1}))
+    found = client.create_experience_group({"name": "Ops"}, recover=lambda: (client.query_experience_groups() or [None])[0])
+    assert found == group and [call["method"] for call in client.session.calls] == ["POST", "GET"]
+    client = make_client(lost, response(200, {"items": [], "totalCount": 0}), response(201, group))
+    found = client.create_experience_group({"name": "Ops"}, recover=lambda: (client.query_experience_groups() or [None])[0])
+    assert found == group and [call["method"] for call in client.session.calls] == ["POST", "GET", "POST"]

@@ -10,7 +10,7 @@ from ansible_collections.losant.platform.plugins.module_utils._results import us
 from ansible_collections.losant.platform.plugins.modules import experience_user
 from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import response
 from ansible_collections.losant.platform.tests.unit.helpers.module_runner import (
-    APP, GROUPS as GROUPS_PATH, TOKEN, USERS, listing, query_params, run_main)
+    APP, GROUPS as GROUPS_PATH, TOKEN, USERS, listing, query_params, run_main, warning_texts)
 
 UID = "5f6a7b8c9d0e1f2a3b4c5d71"
 G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
@@ -273,3 +273,19 @@ def test_missing_requests_is_reported(capsys):
         result, session = run(capsys, dict(email="jane@example.com"))
     assert result["failed"] is True and "requests" in result["msg"]
     assert session.calls == []
+
+
+def test_diff_shows_invalidate_tokens_when_tokens_are_cut(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", invalidate_tokens=True),
+                          listing(stored_user()), check_mode=True, diff=True)
+    assert result["changed"] is True and result["changed_fields"] == ["invalidate_tokens"]
+    assert result["diff"]["after"]["invalidate_tokens"] is True
+    assert "invalidate_tokens" not in result["diff"]["before"]
+    assert [call[0] for call in session.summary()] == ["GET"]
+
+
+def test_a_future_password_updated_after_warns(capsys):
+    result = run(capsys, dict(email="jane@example.com", password=PASSWORD, password_updated_after="2999-01-01"),
+                 listing(stored_user()), check_mode=True)[0]
+    assert result["changed_fields"] == ["password"]
+    assert any("password_updated_after 2999-01-01 is in the future" in text for text in warning_texts(result))
