@@ -184,8 +184,8 @@ notes:
   - "Request budget: a task that changes nothing costs one HTTP request; an
     update adds one PATCH; a create is one lookup and one POST. A delete is
     one lookup, one query for descendants, and one DELETE per group deleted.
-    In diff mode, moving a group to another parent costs one more request,
-    to name the parent it leaves. O(devices) given by name, or device ids
+    In diff mode, a change (or a delete) of a group whose current parent the
+    lookup did not bring costs one more request, to name that parent. O(devices) given by name, or device ids
     the group does not grant yet, add one advanced device query;
     O(endpoints) given as C(METHOD /route), or endpoint ids the group does
     not grant yet, add one endpoint listing."
@@ -424,7 +424,7 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     fail_on_errors,
     failures_reported,
 )
-from ansible_collections.losant.platform.plugins.module_utils._results import group_result
+from ansible_collections.losant.platform.plugins.module_utils._results import group_result, text_diff
 from ansible_collections.losant.platform.plugins.module_utils._transport import LosantApiError
 from ansible_collections.losant.platform.plugins.module_utils._users import PLANNED_GROUP
 
@@ -453,6 +453,7 @@ def remove_group(module, client, group):
                              "delete them too (their users are kept)" % (
                                  group["name"], group["id"],
                                  ", ".join("%s (%s)" % (child["name"], child["id"]) for child in descendants)))
+    names = old_parent_name(client, group, [], {}) if module._diff else {}  # before its parent could go
     doomed = descendants_deepest_first(descendants) + [group]
     deleted = []
     for victim in doomed:
@@ -468,7 +469,7 @@ def remove_group(module, client, group):
                                  error_type=exc.error_type)
         deleted.append(dict(id=victim["id"], name=victim.get("name")))
     return dict(changed=True, experience_group={}, changed_fields=[], deleted_groups=deleted), \
-        diff_of(group, None, {}, {})
+        diff_of(group, None, names, {})
 
 
 def ensure_group(module, client, group, candidates):
@@ -495,7 +496,8 @@ def ensure_group(module, client, group, candidates):
         body, changed_fields = group_create_body(params, parent_id, *grants)
     else:
         body, changed_fields = group_patch(group, params, parent_id, *grants)
-    if module._diff and "parentId" in body:
+    if module._diff and body:
+        # The diff names both parents, the one left and one kept alike.
         names.update(old_parent_name(client, group, candidates, names))
     if not body:
         return dict(changed=False, experience_group=group_result(group), changed_fields=[]), \
@@ -541,7 +543,7 @@ def main():
             result, diff = ensure_group(module, client, group, candidates)
 
     if module._diff:
-        result["diff"] = diff
+        result["diff"] = text_diff(diff)
     module.exit_json(**result)
 
 

@@ -324,6 +324,7 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     fail_on_errors,
     failures_reported,
 )
+from ansible_collections.losant.platform.plugins.module_utils._results import text_diff
 
 
 def gather(module, client, listing):
@@ -460,11 +461,11 @@ def main():
         result["changed"] = bool(result["created"] or result["updated"] or result["deleted"])
         if written[2]:
             if module._diff:
-                result["diff"] = diff
+                result["diff"] = text_diff(diff)
             module.fail_json(msg="%s; done before it: %d created, %d updated, %d deleted" % (
                 written[2], len(result["created"]), len(result["updated"]), len(result["deleted"])), **result)
     if module._diff:
-        result["diff"] = diff
+        result["diff"] = text_diff(diff)
     module.exit_json(**result)
 
 

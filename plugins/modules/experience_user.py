@@ -337,7 +337,7 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     fail_on_errors,
     failures_reported,
 )
-from ansible_collections.losant.platform.plugins.module_utils._results import user_result
+from ansible_collections.losant.platform.plugins.module_utils._results import text_diff, user_result
 from ansible_collections.losant.platform.plugins.module_utils._users import (
     GROUPS_MAX,
     USER_OPTIONS,
@@ -451,7 +451,7 @@ def main():
             result, diff = ensure_user(module, client, user)
 
     if module._diff:
-        result["diff"] = diff
+        result["diff"] = text_diff(diff)
     module.exit_json(**result)
 
 

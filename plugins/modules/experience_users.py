@@ -343,6 +343,7 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     fail_on_errors,
     failures_reported,
 )
+from ansible_collections.losant.platform.plugins.module_utils._results import text_diff
 from ansible_collections.losant.platform.plugins.module_utils._users import (
     future_threshold_warning,
     group_lookup_needed,
@@ -440,7 +441,7 @@ def main():
         changed_fields=dict((user["email"], fields) for user, dummy, fields in planned.updates),
     )
     if module._diff:
-        result["diff"] = plan_diffs(planned)
+        result["diff"] = text_diff(plan_diffs(planned))
     if not module.check_mode and result["changed"]:
         done, failures = run_writes(client, planned)
         # Report what was written, not what was planned.
