@@ -95,14 +95,14 @@ options:
       - Left out, the group's devices are not modified.
     type: list
     elements: str
-    version_added: 1.1.0
+    version_added: 1.0.0
   purge_devices:
     description:
       - When V(true), the group grants exactly O(devices); V([]) removes every device.
       - Has no effect when O(devices) is left out (see the note on purge options).
     type: bool
     default: false
-    version_added: 1.1.0
+    version_added: 1.0.0
   device_tags:
     description:
       - Device tags the group grants (Losant's C(deviceTags)) - its users may
@@ -126,14 +126,14 @@ options:
             is how Losant's device tag filters treat a missing value, not a
             documented promise for groups.
         type: str
-    version_added: 1.1.0
+    version_added: 1.0.0
   purge_device_tags:
     description:
       - When V(true), the group's device tags become exactly O(device_tags); V([]) removes them.
       - Has no effect when O(device_tags) is left out (see the note on purge options).
     type: bool
     default: false
-    version_added: 1.1.0
+    version_added: 1.0.0
   device_query:
     description:
       - An advanced device query (Losant's C(deviceQueryJson)) selecting more
@@ -145,7 +145,7 @@ options:
       - V({}) clears the query. Left out (or V(null), which Ansible cannot tell
         from left out), the query is not modified.
     type: dict
-    version_added: 1.1.0
+    version_added: 1.0.0
   endpoints:
     description:
       - Experience endpoints the group's users may call (Losant's
@@ -160,14 +160,14 @@ options:
       - Left out, the group's endpoints are not modified.
     type: list
     elements: str
-    version_added: 1.1.0
+    version_added: 1.0.0
   purge_endpoints:
     description:
       - When V(true), the group grants exactly O(endpoints); V([]) removes every endpoint.
       - Has no effect when O(endpoints) is left out (see the note on purge options).
     type: bool
     default: false
-    version_added: 1.1.0
+    version_added: 1.0.0
   delete_descendants:
     description:
       - With O(state=absent), a group that has child groups is only deleted
@@ -329,14 +329,14 @@ experience_group:
       elements: str
       returned: success
       sample: ["5f6a7b8c9d0e1f2a3b4c5d80"]
-      version_added: 1.1.0
+      version_added: 1.0.0
     device_tags:
       description: The device tags the group grants, for O(device_tags); an entry without C(value) matches any value.
       type: list
       elements: dict
       returned: success
       sample: [{"key": "customer", "value": "acme"}]
-      version_added: 1.1.0
+      version_added: 1.0.0
     device_query:
       description:
         - The group's advanced device query as a dictionary, for
@@ -345,26 +345,26 @@ experience_group:
       type: dict
       returned: success
       sample: {"tags": {"site": "north"}}
-      version_added: 1.1.0
+      version_added: 1.0.0
     endpoints:
       description: Ids of the experience endpoints the group grants, for O(endpoints).
       type: list
       elements: str
       returned: success
       sample: ["5f6a7b8c9d0e1f2a3b4c5d90"]
-      version_added: 1.1.0
+      version_added: 1.0.0
     direct_device_count:
       description: How many devices the group grants itself, as Losant counts them.
       type: int
       returned: when the group exists
       sample: 12
-      version_added: 1.1.0
+      version_added: 1.0.0
     total_device_count:
       description: How many devices the group and its descendants grant, as Losant counts them.
       type: int
       returned: when the group exists
       sample: 30
-      version_added: 1.1.0
+      version_added: 1.0.0
     creation_date:
       description: When the group was created.
       type: str

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: experience_groups
 short_description: Manage a whole hierarchy of Losant experience groups in one task
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - A resource module for the experience groups of a Losant application, in
     the manner of Ansible's network resource modules - a O(config) list and a

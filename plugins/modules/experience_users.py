@@ -137,7 +137,7 @@ options:
         column or key fails the task.
       - Mutually exclusive with O(config); not used with O(state=gathered).
     type: path
-    version_added: 1.1.0
+    version_added: 1.0.0
   passwords:
     description:
       - With O(src), the passwords of its users - a dictionary of emails
@@ -147,7 +147,7 @@ options:
         then govern; a user that must be created needs one.
       - An email that is not in O(src) fails the task. Never shown.
     type: dict
-    version_added: 1.1.0
+    version_added: 1.0.0
   state:
     description:
       - V(merged) creates missing users and updates the fields given in each
