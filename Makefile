@@ -234,8 +234,9 @@ static-checks: sanity nox changelog-lint build docs ee
 test: venv units integration reliability
 	@tools/side_by_side.sh "$(BUILD)/side-by-side" "$(MAKE)" static-checks test-2.18
 
+# BENCH_ARGS for a quick run, e.g. make bench BENCH_ARGS="--sizes 1000 --no-loop" (see bench.py --help).
 bench: $(VENV_STAMP) tree
-	@"$(VPY)" tests/bench/bench.py --markdown "$(BUILD)/bench.md"
+	@"$(VPY)" tests/bench/bench.py --markdown "$(BUILD)/bench.md" --json "$(BUILD)/bench.json" $(BENCH_ARGS)
 
 demo: $(VENV_STAMP) tree
 	@tools/demo.sh

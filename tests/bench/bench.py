@@ -1,18 +1,30 @@
-"""Benchmark of losant.platform.experience_users against the Losant emulator.
+"""Benchmark of losant.platform.experience_users against the Losant emulator, at the shape of the real API.
 
-Prints, for 1,000 and 10,000 seeded users and an emulated round trip of
-0 ms and 30 ms, the wall time, HTTP requests and peak memory of:
-no change, 10% of users changed, and 1,000 new users; and, for each case at
-1,000 users and 0 ms, the ratio to the same work done by a loop of
-experience_user tasks, measured there (nothing is extrapolated). Figures, not
+The emulator runs as its own process with pages of at most 100 items (what
+Losant serves). For each number of seeded users (1,000, 10,000, 100,000) and
+emulated round trip (0 ms, 100 ms), one `experience_users` task gets every
+user from a CSV file (`src`, how a real user feeds a directory export) in two
+cases: nothing to change, and 10% of the users with a changed last name.
+The no-change case runs a second time with `workers: 1` (sequential reads,
+the collection's behaviour before concurrent paging) as the baseline. A loop
+of `experience_user` tasks over 1,000 users (no change, 0 ms) is measured too.
+
+Each run gives: task time (clock tasks around the task), whole playbook
+(ansible-playbook start to end), module run and module peak memory (the
+module's process, measured by the interpreter wrapper Ansible starts it
+with), and the HTTP requests the emulator received. Figures, not
 assertions: `make bench` runs it.
 
-Usage: python tests/bench/bench.py [--sizes 1000,10000] [--latencies 0,30] [--markdown FILE]
+Usage: python tests/bench/bench.py [--sizes 1000,10000,100000] [--latencies 0,100]
+           [--cases nochange,changed] [--baseline-sizes SIZES] [--config-sizes SIZES]
+           [--no-loop] [--markdown FILE] [--json FILE]
 """
 
 import argparse
+import csv
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -24,20 +36,36 @@ from pathlib import Path
 import requests
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "emulator"))
+EMULATOR_DIR = HERE.parent / "emulator"
+sys.path.insert(0, str(EMULATOR_DIR))
 
-from losant_emulator import DEFAULT_APPLICATION_ID, DEFAULT_TOKEN, Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from losant_emulator import DEFAULT_APPLICATION_ID, DEFAULT_TOKEN  # noqa: E402  pylint: disable=wrong-import-position
 
+PAGE_CAP = 100
 GROUPS = ["Operators", "Viewers", "Admins"]
-PASSWORD = "Bench-Passw0rd-1"
 CONNECTION = {"api_token": DEFAULT_TOKEN, "application_id": DEFAULT_APPLICATION_ID}
+CASES = {"nochange": "no change", "changed": "10% changed"}
+DEFAULT_WORKERS = 8  # the module's default
+
+# Ansible starts the module with this "interpreter": it runs the real Python on the
+# module and appends the module process's wall time and peak resident size to a file.
+# AnsiballZ runs the module inside that process, so its peak is the module's.
+INTERPRETER = """#!{python}
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+child = subprocess.Popen([{python!r}] + sys.argv[1:])
+_, status, usage = os.wait4(child.pid, 0)
+with open({log!r}, "a") as log:
+    log.write(json.dumps({{"seconds": time.perf_counter() - started, "maxrss_kb": usage.ru_maxrss}}) + "\\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 def user_entry(index):
     return {
-        "email": "user%05d@bench.example.com" % index,
+        "email": "user%06d@bench.example.com" % index,
         "first_name": "User",
-        "last_name": "%05d" % index,
+        "last_name": "%06d" % index,
         "user_tags": {"customer": "bench", "tier": str(index % 3)},
         "experience_groups": [GROUPS[index % len(GROUPS)]],
     }
@@ -51,21 +79,51 @@ def seed_users(count):
     } for entry in map(user_entry, range(count))]
 
 
-class Bench:
-    def __init__(self, workdir, collections_path):
-        self.workdir = Path(workdir)
-        self.collections_path = collections_path
-        self.bin = Path(sys.executable).parent
-        self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_NOCOLOR="1",
-                        ANSIBLE_RETRY_FILES_ENABLED="0")
-        self.emulator = Emulator().start()
-        self.url = self.emulator.url
+def wanted_users(size, case):
+    """The task's users: as seeded, or with every tenth one's last name changed."""
+    users = [user_entry(index) for index in range(size)]
+    if case == "changed":
+        users = [dict(entry, last_name="Changed") if index % 10 == 0 else entry for index, entry in enumerate(users)]
+    return users
 
-    def close(self):
-        self.emulator.stop()
+
+def write_csv(path, users):
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["email", "first_name", "last_name", "experience_groups", "user_tags.customer",
+                         "user_tags.tier"])
+        for user in users:
+            writer.writerow([user["email"], user["first_name"], user["last_name"],
+                             ";".join(user["experience_groups"]), user["user_tags"]["customer"],
+                             user["user_tags"]["tier"]])
+
+
+class EmulatorProcess:
+    """The emulator's command line in a process of its own, pages capped at PAGE_CAP."""
+
+    def __init__(self, workdir):
+        url_file = Path(workdir) / "emulator.url"
+        env = dict(os.environ, PYTHONPATH=str(EMULATOR_DIR))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "losant_emulator", "--quiet", "--page-cap", str(PAGE_CAP),
+             "--url-file", str(url_file)],
+            env=env, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while not url_file.exists():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the emulator did not start")
+            time.sleep(0.05)
+        self.url = url_file.read_text().strip()
+        settings = self.hook("GET", "settings")
+        if settings.get("pageCap") != PAGE_CAP:
+            raise RuntimeError("the emulator serves pages of %s, not %d" % (settings.get("pageCap"), PAGE_CAP))
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=60)
 
     def hook(self, method, path, body=None):
-        response = requests.request(method, self.url + "/_emulator/" + path, json=body, timeout=300)
+        response = requests.request(method, self.url + "/_emulator/" + path, json=body, timeout=600)
         response.raise_for_status()
         return response.json()
 
@@ -78,10 +136,27 @@ class Bench:
     def last_seq(self):
         return self.hook("GET", "requests?since=999999999")["last_seq"]
 
+
+class Bench:
+    def __init__(self, workdir, collections_path, emulator):
+        self.workdir = Path(workdir)
+        self.emulator = emulator
+        self.bin = Path(sys.executable).parent
+        self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_NOCOLOR="1",
+                        ANSIBLE_RETRY_FILES_ENABLED="0")
+        self.module_log = self.workdir / "module-runs.jsonl"
+        self.interpreter = self.workdir / "measured-python"
+        self.interpreter.write_text(INTERPRETER.format(python=sys.executable, log=str(self.module_log)))
+        self.interpreter.chmod(0o755)
+        self.bulk, self.loop = write_playbooks(self.workdir)
+
     def run_playbook(self, playbook, extra_vars):
+        """(whole playbook s, task s, HTTP requests, [module runs]) of one ansible-playbook run."""
         vars_file = self.workdir / "vars.json"
-        vars_file.write_text(json.dumps(extra_vars))
-        before = self.last_seq()
+        vars_file.write_text(json.dumps(dict(extra_vars, api_url=self.emulator.url,
+                                             bench_interpreter=str(self.interpreter))))
+        self.module_log.write_text("")
+        before = self.emulator.last_seq()
         started = time.perf_counter()
         process = subprocess.run([str(self.bin / "ansible-playbook"), str(playbook), "-e", "@" + str(vars_file)],
                                  env=self.env, capture_output=True, text=True, check=False)
@@ -89,25 +164,31 @@ class Bench:
         if process.returncode != 0:
             raise RuntimeError("playbook failed:\n" + process.stdout[-5000:] + process.stderr[-5000:])
         task_time = float(re.search(r"BENCH_TASK_SECONDS=([0-9.]+)", process.stdout).group(1))
-        return elapsed, task_time, self.last_seq() - before
+        runs = [json.loads(line) for line in self.module_log.read_text().splitlines() if line]
+        return elapsed, task_time, self.emulator.last_seq() - before, runs
 
-    def run_module(self, config):
-        """The module alone, as Ansible runs it on a host: its time and peak memory."""
-        args = self.workdir / "args.json"
-        args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": dict(CONNECTION, api_url=self.url, config=config)}))
-        module = Path(self.collections_path) / "ansible_collections/losant/platform/plugins/modules/experience_users.py"
-        env = dict(self.env, PYTHONPATH=self.collections_path)
-        before = self.last_seq()
-        started = time.perf_counter()
-        with open(self.workdir / "module.out", "wb") as out:
-            process = subprocess.Popen([sys.executable, str(module), str(args)], env=env, stdout=out)
-            dummy, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - started
-        result = json.loads((self.workdir / "module.out").read_text())
-        if status != 0 or result.get("failed"):
-            raise RuntimeError("module failed: %s" % result.get("msg"))
-        process.returncode = 0
-        return elapsed, self.last_seq() - before, usage.ru_maxrss / 1024.0, result
+    def bulk_task(self, size, latency, case, workers, feed):
+        users = wanted_users(size, case)
+        if feed == "src":
+            users_file = self.workdir / ("users-%d-%s.csv" % (size, case))
+            if not users_file.exists():
+                write_csv(users_file, users)
+            task_vars = {"bench_src": str(users_file), "bench_workers": workers}
+        else:
+            task_vars = {"users": users, "bench_workers": workers}
+        play_time, task_time, requests_made, runs = self.run_playbook(self.bulk[feed], task_vars)
+        if len(runs) != 1:
+            raise RuntimeError("expected one module run, measured %d" % len(runs))
+        return {"users": size, "latency_ms": latency, "case": case, "workers": workers, "feed": feed,
+                "task_s": task_time, "playbook_s": play_time, "module_s": runs[0]["seconds"],
+                "requests": requests_made, "module_peak_mb": runs[0]["maxrss_kb"] / 1024.0}
+
+    def loop_task(self, size, latency):
+        play_time, task_time, requests_made, runs = self.run_playbook(
+            self.loop, {"users": wanted_users(size, "nochange")})
+        return {"users": size, "latency_ms": latency, "case": "nochange", "task_s": task_time,
+                "playbook_s": play_time, "requests": requests_made, "module_runs": len(runs),
+                "module_peak_mb": max(run["maxrss_kb"] for run in runs) / 1024.0}
 
 
 def write_playbooks(workdir):
@@ -117,7 +198,7 @@ def write_playbooks(workdir):
   connection: local
   gather_facts: false
   vars:
-    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+    ansible_python_interpreter: "{{ bench_interpreter }}"
   module_defaults:
     group/losant.platform.losant:
       api_url: "{{ api_url }}"
@@ -125,7 +206,7 @@ def write_playbooks(workdir):
   tasks:
 """ % connection
     # The clock tasks bracket the measured task, so the time excludes Ansible's
-    # start-up and the loading of the users (-e @file), which a play pays once.
+    # start-up and the loading of extra vars, which a play pays once.
     clock = """    - name: Start the clock
       ansible.builtin.set_fact:
         bench_started: "{{ now().timestamp() }}"
@@ -135,11 +216,14 @@ def write_playbooks(workdir):
       ansible.builtin.debug:
         msg: "BENCH_TASK_SECONDS={{ now().timestamp() - (bench_started | float) }}"
 """
-    bulk = workdir / "bulk.yml"
-    bulk.write_text(header + clock % """    - name: All users in one task
+    bulk = {}
+    for feed, users in (("src", 'src: "{{ bench_src }}"'), ("config", 'config: "{{ users }}"')):
+        bulk[feed] = workdir / ("bulk-%s.yml" % feed)
+        bulk[feed].write_text(header + clock % ("""    - name: All users in one task
       losant.platform.experience_users:
-        config: "{{ users }}"
-""")
+        %s
+        workers: "{{ bench_workers }}"
+""" % users))
     loop = workdir / "loop.yml"
     loop.write_text(header + clock % """    - name: One task per user
       losant.platform.experience_user:
@@ -148,89 +232,143 @@ def write_playbooks(workdir):
         last_name: "{{ item.last_name }}"
         user_tags: "{{ item.user_tags }}"
         experience_groups: "{{ item.experience_groups }}"
-        password: "{{ item.password | default(omit) }}"
       loop: "{{ users }}"
-      no_log: true  # 1,000 results at the default verbosity; and the new users carry passwords
+      no_log: true  # 1,000 results at the default verbosity
 """)
     return bulk, loop
 
 
-def cases(size):
-    unchanged = [user_entry(index) for index in range(size)]
-    changed = [dict(entry, last_name="Changed") if index % 10 == 0 else entry for index, entry in enumerate(unchanged)]
-    new = unchanged + [dict(user_entry(size + index), password=PASSWORD) for index in range(1000)]
-    return [("no change", unchanged), ("10% changed", changed), ("1,000 new users", new)]
+def int_list(text):
+    return [int(value) for value in text.split(",") if value.strip()]
 
 
-def main():
+def parse_options(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000")
-    parser.add_argument("--latencies", default="0,30", help="emulated round trips in ms")
-    parser.add_argument("--markdown", help="also write the table to this file")
-    options = parser.parse_args()
+    parser.add_argument("--sizes", type=int_list, default=int_list("1000,10000,100000"))
+    parser.add_argument("--latencies", type=int_list, default=int_list("0,100"), help="emulated round trips in ms")
+    parser.add_argument("--cases", default="nochange,changed", help="of: %s" % ", ".join(CASES))
+    parser.add_argument("--baseline-sizes", type=int_list, default=None,
+                        help="sizes whose no-change case also runs with workers: 1 (default: every size)")
+    parser.add_argument("--config-sizes", type=int_list, default=int_list("1000,10000"),
+                        help="sizes whose no-change case at 0 ms also runs with the users in config "
+                             "(templated from extra vars) instead of src")
+    parser.add_argument("--no-loop", action="store_true", help="skip the loop of experience_user tasks")
+    parser.add_argument("--loop-size", type=int, default=1000)
+    parser.add_argument("--markdown", help="also write the tables to this file")
+    parser.add_argument("--json", help="also write every measurement to this file")
+    options = parser.parse_args(argv)
+    options.cases = [case.strip() for case in options.cases.split(",") if case.strip()]
+    unknown = sorted(set(options.cases) - set(CASES))
+    if unknown:
+        parser.error("--cases: unknown %s (known: %s)" % (", ".join(unknown), ", ".join(CASES)))
+    if options.baseline_sizes is None:
+        options.baseline_sizes = options.sizes
+    return options
+
+
+def uptime():
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return "uptime not available"
+
+
+def ansible_core_version():
+    from ansible.release import __version__  # pylint: disable=import-outside-toplevel
+    return __version__
+
+
+def main(argv=None):
+    options = parse_options(argv)
     collections_path = os.environ.get("ANSIBLE_COLLECTIONS_PATH")
     if not collections_path:
         sys.exit("set ANSIBLE_COLLECTIONS_PATH to the installed collection (make bench does)")
 
+    meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "ansible_core": ansible_core_version(),
+            "python": platform.python_version(), "cpus": os.cpu_count(), "page_cap": PAGE_CAP,
+            "load_before": uptime()}
+    print("load before: %s" % meta["load_before"], flush=True)
+    started = time.perf_counter()
     rows = []
+    loops = []
     with tempfile.TemporaryDirectory() as workdir:
         # A private copy: a reinstall elsewhere during the run must not pull the collection away.
         private = os.path.join(workdir, "collections")
         shutil.copytree(os.path.join(collections_path, "ansible_collections", "losant", "platform"),
                         os.path.join(private, "ansible_collections", "losant", "platform"))
-        bench = Bench(workdir, private)
+        emulator = EmulatorProcess(workdir)
         try:
-            bulk, loop = write_playbooks(Path(workdir))
-            loops = {}
-            for name, config in cases(1000):
-                bench.reset(1000, 0)
-                dummy, loop_time, loop_requests = bench.run_playbook(loop, {"api_url": bench.url, "users": config})
-                loops[name] = (loop_time, loop_requests)
-                print("loop of experience_user, 1,000 users, 0 ms, %s: task %.1f s, %d requests"
-                      % (name, loop_time, loop_requests), flush=True)
-            for size in [int(value) for value in options.sizes.split(",")]:
-                for latency in [int(value) for value in options.latencies.split(",")]:
-                    for name, config in cases(size):
-                        bench.reset(size, latency)
-                        play_time, task_time, task_requests = bench.run_playbook(
-                            bulk, {"api_url": bench.url, "users": config})
-                        bench.reset(size, latency)
-                        module_time, module_requests, memory, result = bench.run_module(config)
-                        ratio = loops[name][0] / task_time if (size, latency) == (1000, 0) else None
-                        rows.append((size, latency, name, play_time, task_time, task_requests, module_time, memory,
-                                     len(result["created"]), len(result["updated"]), ratio))
-                        print_row(rows[-1])
+            bench = Bench(workdir, private, emulator)
+            if not options.no_loop:
+                emulator.reset(options.loop_size, 0)
+                loops.append(bench.loop_task(options.loop_size, 0))
+                print_loop(loops[-1])
+            for size in options.sizes:
+                for latency in options.latencies:
+                    for case in options.cases:
+                        emulator.reset(size, latency)
+                        runs = [(DEFAULT_WORKERS, "src")]
+                        if case == "nochange" and size in options.baseline_sizes:
+                            runs.append((1, "src"))
+                        if case == "nochange" and latency == 0 and size in options.config_sizes:
+                            runs.append((DEFAULT_WORKERS, "config"))
+                        for workers, feed in runs:
+                            # A no-change run writes nothing: the runs after the first find the same state.
+                            rows.append(bench.bulk_task(size, latency, case, workers, feed))
+                            print_row(rows[-1])
         finally:
-            bench.close()
-    table = markdown(rows, loops)
+            emulator.stop()
+    meta["load_after"] = uptime()
+    meta["total_s"] = time.perf_counter() - started
+    print("load after: %s" % meta["load_after"], flush=True)
+    table = markdown(meta, rows, loops)
     print("\n" + table)
     if options.markdown:
         Path(options.markdown).write_text(table)
+    if options.json:
+        Path(options.json).write_text(json.dumps({"meta": meta, "rows": rows, "loops": loops}, indent=1) + "\n")
+
+
+def reads_label(row):
+    label = "sequential (workers: 1)" if row["workers"] == 1 else "%d workers" % row["workers"]
+    return label + (", config" if row["feed"] == "config" else "")
 
 
 def print_row(row):
-    size, latency, name, play_time, task_time, requests_made, module_time, memory, created, updated, ratio = row
-    print("%6d users %3d ms  %-16s task %6.2f s  (playbook %6.2f s, module alone %6.2f s)  %5d requests  %6.1f MB"
-          "  created %d updated %d%s"
-          % (size, latency, name, task_time, play_time, module_time, requests_made, memory, created, updated,
-             "  %.0fx faster than the loop" % ratio if ratio else ""), flush=True)
+    print("%7d users %3d ms  %-11s %-24s task %7.2f s  playbook %7.2f s  module %7.2f s  %6d requests  %6.1f MB"
+          % (row["users"], row["latency_ms"], CASES[row["case"]], reads_label(row), row["task_s"],
+             row["playbook_s"], row["module_s"], row["requests"], row["module_peak_mb"]), flush=True)
 
 
-def markdown(rows, loops):
+def print_loop(loop):
+    print("loop of experience_user, %d users, %d ms, no change: task %.1f s, playbook %.1f s, %d requests"
+          % (loop["users"], loop["latency_ms"], loop["task_s"], loop["playbook_s"], loop["requests"]), flush=True)
+
+
+def markdown(meta, rows, loops):
     lines = [
-        "| users | round trip | case | task time | HTTP requests | module peak memory | vs loop "
-        "| module alone | whole playbook |",
-        "|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+        "Run of %s: ansible-core %s, Python %s, %s CPUs, page cap %d; whole run %.0f min %02.0f s."
+        % (meta["date"], meta["ansible_core"], meta["python"], meta["cpus"], meta["page_cap"],
+           meta["total_s"] // 60, meta["total_s"] % 60),
+        "",
+        "- load before: `%s`" % meta["load_before"],
+        "- load after: `%s`" % meta["load_after"],
+        "",
+        "| users | round trip | case | reads | task time | whole playbook | module run | HTTP requests "
+        "| module peak memory |",
+        "|---:|---:|---|---|---:|---:|---:|---:|---:|",
     ]
-    for size, latency, name, play_time, task_time, requests_made, module_time, memory, dummy, dummy2, ratio in rows:
-        lines.append("| %s | %d ms | %s | %.2f s | %d | %.0f MB | %s | %.2f s | %.2f s |" % (
-            "{:,}".format(size), latency, name, task_time, requests_made, memory,
-            "%.0fx" % ratio if ratio else "", module_time, play_time))
-    lines.append("")
-    lines.append("Loops of `experience_user` tasks, 1,000 users, 0 ms:")
-    lines.append("")
-    for name, (loop_time, loop_requests) in loops.items():
-        lines.append("- %s: task %.1f s, %d requests" % (name, loop_time, loop_requests))
+    for row in rows:
+        lines.append("| %s | %d ms | %s | %s | %.2f s | %.2f s | %.2f s | %d | %.0f MB |" % (
+            "{:,}".format(row["users"]), row["latency_ms"], CASES[row["case"]], reads_label(row), row["task_s"],
+            row["playbook_s"], row["module_s"], row["requests"], row["module_peak_mb"]))
+    if loops:
+        lines.append("")
+        for loop in loops:
+            lines.append("Loop of `experience_user` tasks, %s users, %d ms, no change: task %.1f s, whole playbook "
+                         "%.1f s, %d requests, %d module runs, the largest %.0f MB." % (
+                             "{:,}".format(loop["users"]), loop["latency_ms"], loop["task_s"], loop["playbook_s"],
+                             loop["requests"], loop["module_runs"], loop["module_peak_mb"]))
     return "\n".join(lines) + "\n"
 
 
