@@ -7,7 +7,7 @@ around it, and prints its wall time, peak memory, the requests it made and the
 functions that took the most time. Not a test.
 
 Usage: ANSIBLE_COLLECTIONS_PATH=... python tests/bench/profile_module.py [--users 100000] [--latency 100]
-           [--case nochange] [--workers 8] [--top 25]
+           [--case nochange] [--workers 8] [--top 25] [--sort tottime] [--callers PATTERN]
 """
 
 import argparse
