@@ -176,7 +176,7 @@ options:
       - When V(false), deleting a group with children fails and names them.
       - Descendants are proposed by Losant's C(ancestorId) filter and then
         checked on the controller from each group's own C(ancestorIds), before
-        any DELETE: a group that is not a descendant is never deleted, even if
+        any DELETE - a group that is not a descendant is never deleted, even if
         the server ignored the filter.
     type: bool
     default: false
