@@ -332,6 +332,11 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     failures_reported,
 )
 from ansible_collections.losant.platform.plugins.module_utils._results import user_result
+from ansible_collections.losant.platform.plugins.module_utils._suspension import (
+    random_password,
+    suspension_option_errors,
+    suspension_patch,
+)
 from ansible_collections.losant.platform.plugins.module_utils._users import (
     GROUPS_MAX,
     USER_OPTIONS,
@@ -379,6 +384,31 @@ def remove_user(module, client, user):
     if not module.check_mode:
         client.delete_experience_user(user["id"])
     return dict(changed=True, experience_user={}, changed_fields=[]), dict(before=user_view(user), after={})
+
+
+def suspend_user(module, client, user):
+    if user is None:
+        module.warn("No experience user has %s %s: nothing to suspend"
+                    % (("experience_user_id", module.params["experience_user_id"]) if module.params["experience_user_id"]
+                       else ("email", module.params["email"])))
+        return dict(changed=False, experience_user={}, changed_fields=[]), dict(before={}, after={})
+
+    def new_password():
+        # Known to no one; registered so that no error message can echo it.
+        value = random_password()
+        client.add_secret(value)
+        return value
+
+    body, changed_fields = suspension_patch(user, format_datetime(utc_now()), new_password)
+    if not body:
+        return dict(changed=False, experience_user=user_result(user), changed_fields=[]), \
+            dict(before=user_view(user), after=user_view(user))
+    if module.check_mode:
+        after = predict_user(user, body, known_groups_of(user))
+    else:
+        after = client.update_experience_user(user["id"], body)
+    return dict(changed=True, experience_user=user_result(after), changed_fields=changed_fields), \
+        dict(before=user_view(user), after=user_view(after, body))
 
 
 def ensure_user(module, client, user):
@@ -429,7 +459,10 @@ def main():
         supports_check_mode=True,
     )
     module.params["experience_groups"] = group_references(module.params["experience_groups"])
-    fail_on_errors(module, user_option_errors(module.params))
+    errors = user_option_errors(module.params)
+    if module.params["state"] == "suspended":
+        errors.extend(suspension_option_errors(module.params))
+    fail_on_errors(module, errors)
     client = client_from_module(module)
     client.add_secret(module.params["password"])
 
@@ -437,6 +470,8 @@ def main():
         user = find_user(client, module.params)
         if module.params["state"] == "absent":
             result, diff = remove_user(module, client, user)
+        elif module.params["state"] == "suspended":
+            result, diff = suspend_user(module, client, user)
         else:
             result, diff = ensure_user(module, client, user)
 

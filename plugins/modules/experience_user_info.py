@@ -177,7 +177,13 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     fail_on_errors,
     failures_reported,
 )
-from ansible_collections.losant.platform.plugins.module_utils._queries import glob_matches, user_filter_query
+from ansible_collections.losant.platform.plugins.module_utils._queries import (
+    activity_conditions,
+    activity_matches,
+    date_filter_errors,
+    glob_matches,
+    user_filter_query,
+)
 from ansible_collections.losant.platform.plugins.module_utils._results import user_result
 from ansible_collections.losant.platform.plugins.module_utils._validation import (
     check_email,
@@ -186,6 +192,9 @@ from ansible_collections.losant.platform.plugins.module_utils._validation import
     check_workers,
     is_id,
 )
+
+
+ACTIVITY_FILTERS = ("last_login_before", "never_logged_in", "password_updated_before")
 
 
 def group_filter(client, group):
@@ -208,12 +217,13 @@ def read_users(client, params):
     if params["email"]:
         user = client.find_experience_user_by_email(params["email"])
         return [user] if user else []
+    activity = dict((name, params[name]) for name in ACTIVITY_FILTERS)
     query = user_filter_query(params["email_pattern"], group_filter(client, params["experience_group"]),
-                              params["user_tags"])
+                              params["user_tags"], activity_conditions(**activity))
     users = client.query_experience_users(query)
     if params["email_pattern"] is not None:
         users = [user for user in users if glob_matches(params["email_pattern"], user.get("email"))]
-    return users
+    return [user for user in users if activity_matches(user, **activity)]
 
 
 def main():
@@ -224,6 +234,9 @@ def main():
             email_pattern=dict(type="str"),
             experience_group=dict(type="str"),
             user_tags=dict(type="dict"),
+            last_login_before=dict(type="str"),
+            never_logged_in=dict(type="bool"),
+            password_updated_before=dict(type="str", no_log=False),
             workers=dict(type="int", default=8),
         ),
         mutually_exclusive=[
@@ -232,13 +245,14 @@ def main():
             ("experience_user_id", "user_tags"),
             ("email", "experience_group"),
             ("email", "user_tags"),
-        ],
+        ] + [(selection, activity) for selection in ("experience_user_id", "email") for activity in ACTIVITY_FILTERS],
         supports_check_mode=True,
     )
     params = module.params
     errors = [check_id("experience_user_id", params["experience_user_id"]), check_email("email", params["email"]),
               check_workers(params["workers"])]
     errors.extend(check_tags("user_tags", params["user_tags"]))
+    errors.extend(date_filter_errors(params))
     fail_on_errors(module, errors)
     client = client_from_module(module)
     with failures_reported(module, GroupError):

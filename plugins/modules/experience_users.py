@@ -324,6 +324,7 @@ gathered:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.losant.platform.plugins.module_utils._bulk_users import (
+    SELECTING_STATES,
     STATES,
     USER_ENTRY_OPTIONS,
     config_errors,
@@ -341,7 +342,13 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     fail_on_errors,
     failures_reported,
 )
+from ansible_collections.losant.platform.plugins.module_utils._suspension import (
+    deletion_problems,
+    ownership_errors,
+    random_password,
+)
 from ansible_collections.losant.platform.plugins.module_utils._users import group_lookup_needed, group_references
+from ansible_collections.losant.platform.plugins.module_utils._validation import check_tags
 from ansible_collections.losant.platform.plugins.module_utils._validation import check_workers
 
 
@@ -357,22 +364,36 @@ def gather(module, client):
     users = client.query_experience_users()
     groups = client.list_experience_groups()
     module.exit_json(changed=False, gathered=gathered_config(users, groups),
-                     created=[], updated=[], deleted=[], unchanged=0, changed_fields={})
+                     created=[], updated=[], deleted=[], unchanged=0, changed_fields={}, not_owned=[])
 
 
 def plan(module, client):
     config = module.params["config"]
     state = module.params["state"]
     current = read_current_users(client, [entry["email"] for entry in config], need_all=state == "overridden")
-    needs_groups = state != "deleted" and any(group_lookup_needed(entry.get("experience_groups")) for entry in config)
+    selecting = state in SELECTING_STATES
+    needs_groups = not selecting and any(group_lookup_needed(entry.get("experience_groups")) for entry in config)
     groups = client.list_experience_groups() if needs_groups else []
     warnings = [] if module.check_mode else None
-    group_ids, errors = resolve_entry_groups(config, groups, warnings) if state != "deleted" \
+    group_ids, errors = resolve_entry_groups(config, groups, warnings) if not selecting \
         else ([None] * len(config), [])
     for warning in warnings or []:
         module.warn(warning)
-    planned = plan_changes(config, group_ids, current, state, format_datetime(utc_now()), groups)
+
+    def new_password():
+        # A suspended user's password: known to no one, and registered so that no error can echo it.
+        value = random_password()
+        client.add_secret(value)
+        return value
+
+    planned = plan_changes(config, group_ids, current, state, format_datetime(utc_now()), groups,
+                           module.params["ownership_tag"], new_password)
     fail_on_errors(module, errors + planned.errors)
+    if planned.missing:
+        module.warn("No experience user has the email %s: nothing to suspend" % ", ".join(planned.missing))
+    # What selects the users to delete is checked once more here, before the first DELETE.
+    fail_on_errors(module, ["refusing to delete %s" % problem for problem in deletion_problems(
+        planned.deletes, [entry["email"] for entry in config], state, module.params["ownership_tag"])])
     limit = module.params["max_deletions"]
     if limit is not None and len(planned.deletes) > limit:
         module.fail_json(msg="max_deletions: this task would delete %d users, more than max_deletions=%d; nothing "
@@ -390,10 +411,11 @@ def main():
             workers=dict(type="int", default=8),
             src=dict(type="path"),
             passwords=dict(type="dict", no_log=True),
+            ownership_tag=dict(type="dict"),
         ),
         # Leaving config out must never mean "no users": with overridden that would delete them all.
         required_if=[("state", state, ["config", "src"], True)
-                     for state in ("merged", "replaced", "overridden", "deleted")],
+                     for state in ("merged", "replaced", "overridden", "deleted", "suspended")],
         mutually_exclusive=[("config", "src")],
         supports_check_mode=True,
     )
@@ -410,6 +432,8 @@ def main():
     errors.append(check_workers(params["workers"]))
     if params["max_deletions"] is not None and params["max_deletions"] < 0:
         errors.append("max_deletions must be 0 or more, got %d" % params["max_deletions"])
+    errors.extend(ownership_errors("ownership_tag", params["ownership_tag"]))
+    errors.extend(check_tags("ownership_tag", params["ownership_tag"]))
     fail_on_errors(module, errors)
     client = module_client(module)
 
@@ -425,6 +449,7 @@ def main():
         deleted=[user["email"] for user in planned.deletes],
         unchanged=planned.unchanged,
         changed_fields=dict((user["email"], fields) for user, dummy, fields in planned.updates),
+        not_owned=sorted(planned.not_owned, key=str.lower),
     )
     if module._diff:
         result["diff"] = plan_diffs(planned)
