@@ -160,16 +160,44 @@ options:
       - V(overridden) is V(replaced), and every user of the application that
         is not listed is deleted.
       - V(deleted) deletes the listed users (only O(config[].email) matters).
+      - V(suspended) (new in 1.0.0) suspends the listed users (only
+        O(config[].email) matters), each as
+        M(losant.platform.experience_user) does with its
+        O(losant.platform.experience_user#module:state=suspended) - tokens cut,
+        every group left, a random password no one sees, and the user tag
+        C(suspended_at) set to the time; an already suspended user gets no
+        write. A listed email that no user has is counted in RV(unchanged),
+        with a warning. The state applies to the whole task, as
+        V(deleted) does, rather than to each entry - a resource module's
+        O(state) says how the whole O(config) is applied; suspend in one task
+        and merge in another. A later V(merged) entry with a
+        O(config[].password) brings a suspended user back.
       - V(gathered) writes nothing and returns the current users in the
         O(config) shape, in RV(gathered).
     type: str
-    choices: [merged, replaced, overridden, deleted, gathered]
+    choices: [merged, replaced, overridden, deleted, suspended, gathered]
     default: merged
   max_deletions:
     description:
       - When the task would delete more users than this, it fails before any
         write and says how many it would delete. A guard for O(state=overridden).
     type: int
+  ownership_tag:
+    description:
+      - "One user tag that marks the users this task manages, such as
+        V({managed_by: acme-onboarding}) - exactly one key, with a non-empty
+        string value."
+      - Users the task creates get it (added to their O(config[].user_tags)),
+        and users that carry it keep it, whatever O(state=replaced) or
+        O(config[].purge_user_tags) say. A user that does not carry it is not
+        given it; add it to the entry's O(config[].user_tags) to adopt the user.
+      - O(state=overridden), O(state=deleted) and O(state=suspended) act only
+        on users that carry it with exactly this value; the others are left
+        alone and listed in RV(not_owned). So an application shared with
+        other tools or people loses only what this task put there.
+      - Left out, every user counts as this task's.
+    type: dict
+    version_added: 1.0.0
   workers:
     description:
       - How many requests run at once - the pages of the user listing (after
@@ -194,6 +222,11 @@ notes:
     on the total, or a user appears twice or is missing), it is read again,
     up to three times in all; then the task fails before any write."
   - In diff mode there is one C(before)/C(after) per changed user, headed by its email.
+  - "Deletions by exact email: before the first DELETE, every user about to
+    be deleted is checked on this side - with O(state=deleted) its email
+    equals a listed one (ignoring letter case only), with O(state=overridden)
+    it equals none, and it carries O(ownership_tag) when one is given. If one
+    fails the check, the task fails and deletes nothing."
   - A write that fails does not stop the others; the task then fails, listing
     each failure, and reports what was done in RV(created), RV(updated) and RV(deleted).
   - O(src) is read by an action plugin on the controller; the module itself
@@ -263,6 +296,26 @@ EXAMPLES = r"""
           - email: former.one@acme.example.com
           - email: former.two@acme.example.com
 
+    - name: Suspend two users instead - kept, but signed out, in no group and with a password no one knows
+      losant.platform.experience_users:
+        state: suspended
+        config:
+          - email: former.three@acme.example.com
+          - email: former.four@acme.example.com
+
+    - name: Own what this task creates, and delete only what it owns
+      losant.platform.experience_users:
+        state: overridden
+        max_deletions: 25
+        ownership_tag:
+          managed_by: acme-onboarding
+        config: "{{ acme_users }}"
+      register: onboarding
+
+    - name: Users this task left alone, as other tools manage them
+      ansible.builtin.debug:
+        var: onboarding.not_owned
+
     - name: Read every user in config form
       losant.platform.experience_users:
         state: gathered
@@ -286,7 +339,9 @@ created:
   elements: str
   sample: [jane.doe@acme.example.com]
 updated:
-  description: Emails of the users updated (or that would be).
+  description:
+    - Emails of the users updated (or that would be).
+    - With O(state=suspended), the users suspended.
   returned: always
   type: list
   elements: str
@@ -300,7 +355,8 @@ deleted:
 unchanged:
   description:
     - How many listed users already matched (with O(state=deleted), how many
-      were already absent).
+      were already absent; with O(state=suspended), how many were already
+      suspended or do not exist).
   returned: always
   type: int
   sample: 998
@@ -309,6 +365,16 @@ changed_fields:
   returned: always
   type: dict
   sample: {"raj.patel@acme.example.com": ["experience_groups"]}
+not_owned:
+  description:
+    - Emails of the users that O(state=overridden), O(state=deleted) or
+      O(state=suspended) would have acted on but left alone, as they do not
+      carry O(ownership_tag); sorted. Empty without O(ownership_tag).
+  returned: always
+  type: list
+  elements: str
+  sample: [shared.admin@acme.example.com]
+  version_added: 1.0.0
 gathered:
   description:
     - The current users in the O(config) shape, sorted by email. Groups are

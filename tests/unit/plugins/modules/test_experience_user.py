@@ -300,8 +300,8 @@ def test_suspend_is_one_lookup_and_one_patch_and_the_password_appears_nowhere(ca
     body = patch[3]
     assert patch[:2] == ("PATCH", "%s/%s" % (USERS, UID))
     assert sorted(body) == ["experienceGroupIds", "password", "tokenCutoff", "userTags"]
-    assert body["experienceGroupIds"] == [] and body["userTags"] == {"customer": "acme",
-                                                                       "suspended_at": body["tokenCutoff"]}
+    assert body["experienceGroupIds"] == []
+    assert body["userTags"] == {"customer": "acme", "suspended_at": body["tokenCutoff"]}
     assert len(body["password"]) >= 64
     assert body["password"] not in json.dumps(result)
     assert result["changed"] is True
