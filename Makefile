@@ -3,7 +3,8 @@
 #   make demo          docs/examples twice against the bundled Losant emulator: changes, then changed=0
 #   make test          everything below, as CI runs it (.ci/run)
 #   make units         ansible-test units: modules, module_utils and the emulator
-#   make integration   ansible-test integration against the emulator (tests/integration/emulator_service.py)
+#   make integration   ansible-test integration against the emulator (tests/integration/emulator_service.py);
+#                      TARGETS="experience_group ..." runs only those targets
 #   make sanity        ansible-test sanity on every supported Python found; no ignore entries allowed
 #   make reliability   pytest tests/reliability: faults, races, secret audit, bad input, TLS and proxies
 #   make nox           antsibull-nox: lint (flake8, yamllint), docs-check, extra-checks, build-import-check
@@ -35,6 +36,8 @@ PYTHON_2.18 ?=
 # Empty for the newest ansible-core, or 2.18 (the oldest requires_ansible admits) with its own
 # venv, Python and copy of the tree: `make CORE=2.18 units` (what `make test-2.18` runs).
 CORE ?=
+# Integration targets to run (all when empty).
+TARGETS ?=
 
 STANDARD_PATH := /ansible_collections/losant/platform
 BUILD := $(CURDIR)/.build
@@ -148,7 +151,7 @@ integration: $(VENV_STAMP) tree test-home
 	@cd "$(COLLECTION_DIR)" && LOSANT_INTEGRATION_LOG="$(LINE_BUILD)/integration.log" "$(VPY)" tests/integration/emulator_service.py start
 	@trap 'cd "$(COLLECTION_DIR)" && "$(VPY)" tests/integration/emulator_service.py stop' EXIT; rc=0; \
 	(cd "$(COLLECTION_DIR)" && HOME="$(TEST_HOME)" ansible-test integration --local -vvvv \
-	  --python "$$("$(VPY)" -c 'import sys; print("%d.%d" % sys.version_info[:2])')") >"$(LINE_BUILD)/integration.log" 2>&1 || rc=$$?; \
+	  --python "$$("$(VPY)" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" $(TARGETS)) >"$(LINE_BUILD)/integration.log" 2>&1 || rc=$$?; \
 	grep -E '^(Running .* integration test role|testhost +:)' "$(LINE_BUILD)/integration.log" || true; \
 	if [ $$rc -ne 0 ]; then tail -n 300 "$(LINE_BUILD)/integration.log"; fi; \
 	echo "== integration: exit $$rc; the whole -vvvv output is in $(LINE_BUILD)/integration.log"; exit $$rc

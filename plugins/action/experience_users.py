@@ -14,10 +14,8 @@ __metaclass__ = type
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.losant.platform.plugins.module_utils._validation import listed
 from ansible_collections.losant.platform.plugins.plugin_utils._user_files import read_users_file
-
-# How many problems of a bad file the message shows; all of them are in ``errors``.
-SHOWN_PROBLEMS = 20
 
 
 class ActionModule(ActionBase):
@@ -43,12 +41,9 @@ class ActionModule(ActionBase):
         passwords = args.pop("passwords", None) or {}
         read = read_users_file(path, passwords, name=str(args["src"]))
         if read.problems:
-            shown = read.problems[:SHOWN_PROBLEMS]
-            more = len(read.problems) - len(shown)
             return dict(result, failed=True, errors=read.problems,
-                        msg="src: %d problem(s) in %s (%s), nothing was changed: %s%s" % (
-                            len(read.problems), args["src"], path, "; ".join(shown),
-                            " (and %d more)" % more if more else ""))
+                        msg="src: %d problem(s) in %s (%s), nothing was changed: %s" % (
+                            len(read.problems), args["src"], path, listed(read.problems)))
         src = args.pop("src")
         args["config"] = read.entries
         result = self._run_module(result, args, task_vars)

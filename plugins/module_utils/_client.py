@@ -21,6 +21,9 @@ GROUPS_PATH = "/applications/{application_id}/experience/groups"
 GROUP_PATH = GROUPS_PATH + "/{group_id}"
 DEVICES_PATH = "/applications/{application_id}/devices"
 ENDPOINTS_PATH = "/applications/{application_id}/experience/endpoints"
+# How Losant names the resources in its "... was not found" answers.
+EXPERIENCE_USER = "Experience User"
+EXPERIENCE_GROUP = "Experience Group"
 
 
 class LosantClient(Transport):
@@ -32,21 +35,28 @@ class LosantClient(Transport):
     def _path(self, template, **ids):
         return template.format(application_id=self.application_id, **ids)
 
-    def _get_or_none(self, path):
-        """The resource at ``path``, or None when Losant does not know it."""
+    def _get_or_none(self, path, resource, resource_id):
+        """The resource at ``path``, or None when Losant says that ``resource`` was not found
+        (any other 404, such as "Application was not found", fails). An answer about
+        another resource than ``resource_id`` fails too: modules update and delete on its word."""
         try:
-            return self.request("GET", path)
+            found = self.request("GET", path)
         except LosantApiError as exc:
-            if exc.status == 404:
+            if exc.says_not_found(resource):
                 return None
             raise
+        answered_id = found.get("id") if isinstance(found, dict) else None
+        if not isinstance(answered_id, str) or answered_id.lower() != resource_id.lower():
+            raise self.api_error("GET", path, "the answer is not the %s asked for (its id is %r)"
+                                 % (resource.lower(), answered_id))
+        return found
 
-    def _delete(self, path):
-        """Delete; a resource already gone (e.g. by a retried DELETE) is fine."""
+    def _delete(self, path, resource):
+        """Delete; a ``resource`` Losant says is already gone (e.g. by a retried DELETE) is fine."""
         try:
             self.request("DELETE", path)
         except LosantApiError as exc:
-            if exc.status != 404:
+            if not exc.says_not_found(resource):
                 raise
 
     def _query(self, template, query, params=None, first_page=None):
@@ -57,7 +67,7 @@ class LosantClient(Transport):
 
     # -- experience users -------------------------------------------------
     def get_experience_user(self, user_id):
-        return self._get_or_none(self._path(USER_PATH, user_id=user_id))
+        return self._get_or_none(self._path(USER_PATH, user_id=user_id), EXPERIENCE_USER, user_id)
 
     def query_experience_users(self, query=None, params=None, first_page=None):
         """Every user matching an advanced query (a dict; None for all), all pages read."""
@@ -82,11 +92,11 @@ class LosantClient(Transport):
         return self.request("PATCH", self._path(USER_PATH, user_id=user_id), body=body)
 
     def delete_experience_user(self, user_id):
-        self._delete(self._path(USER_PATH, user_id=user_id))
+        self._delete(self._path(USER_PATH, user_id=user_id), EXPERIENCE_USER)
 
     # -- experience groups ------------------------------------------------
     def get_experience_group(self, group_id):
-        return self._get_or_none(self._path(GROUP_PATH, group_id=group_id))
+        return self._get_or_none(self._path(GROUP_PATH, group_id=group_id), EXPERIENCE_GROUP, group_id)
 
     def query_experience_groups(self, query=None, params=None):
         """Every group matching an advanced query (a dict; None for all), all pages read."""
@@ -104,7 +114,7 @@ class LosantClient(Transport):
         return self.request("PATCH", self._path(GROUP_PATH, group_id=group_id), body=body)
 
     def delete_experience_group(self, group_id):
-        self._delete(self._path(GROUP_PATH, group_id=group_id))
+        self._delete(self._path(GROUP_PATH, group_id=group_id), EXPERIENCE_GROUP)
 
     # -- devices and experience endpoints (read only) -----------------------
     def query_devices(self, query=None):

@@ -40,6 +40,10 @@ def connection_errors(params):
         errors.append("api_url must start with http:// or https://, got %r" % params["api_url"])
     id_error = check_id("application_id", params["application_id"])
     if id_error:
+        if params["application_id"].isdigit():
+            # YAML reads an unquoted id of digits as a number: leading zeros go, 0-led ones are octal.
+            id_error += "; an id of digits only must be quoted in YAML (application_id: \"0123...\"), " \
+                        "or it is read as a number"
         errors.append(id_error)
     if params["timeout"] <= 0:
         errors.append("timeout must be a number of seconds greater than 0, got %s" % params["timeout"])

@@ -15,7 +15,7 @@ __metaclass__ = type
 import difflib
 import json
 
-from ansible_collections.losant.platform.plugins.module_utils._validation import TAG_KEY_RE, TAG_VALUE_MAX, is_id
+from ansible_collections.losant.platform.plugins.module_utils._validation import TAG_KEY_RE, TAG_VALUE_MAX, is_id, listed
 
 ACCESS_OPTIONS = dict(
     devices=dict(type="list", elements="str"),
@@ -378,7 +378,7 @@ def resolve_grants(client, items):
             problems.append(str(exc))
         resolved.append((device_ids, endpoint_ids))
     if problems:
-        raise AccessError("; ".join(problems[:20]) + ("; and %d more" % (len(problems) - 20) if len(problems) > 20 else ""))
+        raise AccessError(listed(problems))
     labels = dict((endpoint["id"].lower(), endpoint_label(endpoint)) for endpoint in listing or [])
     return resolved, labels, warnings
 

@@ -177,6 +177,18 @@ def predict_group(group, body, parent):
     return predicted
 
 
+def verified_descendants(group, candidates):
+    """The candidates that are descendants of ``group`` by their own ``ancestorIds``.
+
+    The server's ``ancestorId`` filter only proposes them: what is deleted is
+    checked here, so that a server that ignored the filter deletes nothing else.
+    """
+    group_id = group["id"].lower()
+    return [candidate for candidate in candidates
+            if candidate["id"].lower() != group_id
+            and group_id in [ancestor.lower() for ancestor in candidate.get("ancestorIds") or []]]
+
+
 def descendants_deepest_first(descendants):
     return sorted(descendants, key=lambda group: len(group.get("ancestorIds") or []), reverse=True)
 

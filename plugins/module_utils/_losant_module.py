@@ -22,6 +22,7 @@ from ansible_collections.losant.platform.plugins.module_utils._connection_option
     CONNECTION_ARGUMENT_SPEC,
     connection_errors,
 )
+from ansible_collections.losant.platform.plugins.module_utils._validation import listed
 
 
 def argument_spec(**module_options):
@@ -32,10 +33,11 @@ def argument_spec(**module_options):
 
 
 def fail_on_errors(module, errors):
-    """Stop before any request when an option breaks a rule, naming every broken rule (None: no error)."""
+    """Stop before any request when an option breaks a rule (None: no error): the message
+    names the first 20 broken rules and how many more there are; ``errors`` holds them all."""
     errors = [error for error in errors if error]
     if errors:
-        module.fail_json(msg="; ".join(errors), errors=errors)
+        module.fail_json(msg=listed(errors), errors=errors)
 
 
 @contextlib.contextmanager

@@ -10,6 +10,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.losant.platform.plugins.module_utils._group_access import access_result
@@ -35,3 +37,17 @@ def group_result(group):
     if result:
         result.update(access_result(group))
     return result
+
+
+def text_diff(diff):
+    """A diff (or a list of them) whose ``before`` / ``after`` are text in the layout Ansible
+    prints a dict diff in, but with names as written: Ansible's JSON would show "Müller" as
+    "M\\u00fcller"."""
+    if isinstance(diff, list):
+        return [text_diff(entry) for entry in diff]
+    shown = dict(diff)
+    for side in ("before", "after"):
+        if isinstance(shown.get(side), dict):
+            shown[side] = json.dumps(shown[side], sort_keys=True, indent=4, separators=(",", ": "),
+                                     ensure_ascii=False) + "\n"
+    return shown

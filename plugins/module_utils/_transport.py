@@ -52,13 +52,22 @@ AUTH_HINTS = {
 class LosantApiError(Exception):
     """A request failed; the message names method, path, status and Losant's error."""
 
-    def __init__(self, message, method=None, path=None, status=None, error_type=None):
+    def __init__(self, message, method=None, path=None, status=None, error_type=None, losant_message=None):
         super(LosantApiError, self).__init__(message)
         self.message = message
         self.method = method
         self.path = path
         self.status = status
         self.error_type = error_type
+        # Losant's own words ("Experience User was not found"), None for a body that is not Losant's.
+        self.losant_message = losant_message
+
+    def says_not_found(self, resource):
+        """Whether Losant answered that ``resource`` ("Experience User") itself was not found:
+        the only 404 that means "absent" (a wrong application id or api_url answers 404 too)."""
+        words = (self.losant_message or "").lower()
+        return self.status == 404 and self.error_type == "NotFound" and resource.lower() in words \
+            and "not found" in words
 
 
 class _Failure:
@@ -219,8 +228,8 @@ class Transport:
             return _Failure("", None, False, self._error(method, path, "TLS error: %s; for a private CA give its "
                                                          "bundle as ca_path" % _short(self.redact(str(exc)))))
         except requests.exceptions.ConnectionError as exc:
-            return _Failure("connection failed: %s" % _short(self.redact(str(exc))), None, ambiguous=True,
-                            answered=False)
+            return _Failure("connection failed: %s%s" % (_short(self.redact(str(exc))), self._scheme_hint()), None,
+                            ambiguous=True, answered=False)
         except requests.exceptions.RequestException as exc:
             return _Failure("", None, False, self._error(
                 method, path, "request failed: %s" % _short(self.redact(str(exc)))))
@@ -231,18 +240,34 @@ class Transport:
         if status in GATEWAY_STATUSES:
             return _Failure(self._describe(response), None, ambiguous=True, in_flight=status in IN_FLIGHT_STATUSES)
         if status >= 400:
-            error_type = _json_or_none(response)
-            error_type = error_type.get("type") if isinstance(error_type, dict) else None
+            body = _json_or_none(response)
+            error_type = body.get("type") if isinstance(body, dict) else None
+            losant_message = body.get("message") if isinstance(body, dict) and error_type else None
             reason = self._describe(response)
             if status in AUTH_HINTS:
                 reason += "; " + AUTH_HINTS[status]
-            return _Failure("", None, False, self._error(method, path, reason, status, error_type))
+            elif status == 404:
+                reason += self._not_found_hint(error_type, losant_message)
+            return _Failure("", None, False, self._error(method, path, reason, status, error_type, losant_message))
         if not response.content:
             return self._unreadable(method, path, status, "an empty body")
         decoded = _json_or_none(response)
         if decoded is None:
             return self._unreadable(method, path, status, "a body that is not JSON (%s)" % _content_type(response))
         return decoded
+
+    def _scheme_hint(self):
+        if self.api_url.startswith("http://"):
+            return "; api_url starts with http://: Losant's API answers on https:// only"
+        return ""
+
+    def _not_found_hint(self, error_type, losant_message):
+        """What a 404 that is not about a user or group points at."""
+        if error_type is None:
+            return "; this is not an answer of Losant's API: check api_url (%s)" % self.api_url
+        if "application" in (losant_message or "").lower():
+            return "; check application_id (%s): Losant knows no application of that id" % self.application_id
+        return ""
 
     def _unreadable(self, method, path, status, what):
         """A success whose body cannot be read; a write was accepted, so say it has probably taken effect."""
@@ -267,9 +292,10 @@ class Transport:
         """The error of a request that Losant answered but the client cannot accept (e.g. an incomplete listing)."""
         return self._error(method, path, reason)
 
-    def _error(self, method, path, reason, status=None, error_type=None):
+    def _error(self, method, path, reason, status=None, error_type=None, losant_message=None):
         message = self.redact("Losant API request %s %s failed: %s" % (method, path, reason))
-        return LosantApiError(message, method=method, path=path, status=status, error_type=error_type)
+        return LosantApiError(message, method=method, path=path, status=status, error_type=error_type,
+                              losant_message=None if losant_message is None else self.redact(losant_message))
 
     def _backoff(self, attempt):
         # Exponential with jitter, so concurrent runs do not retry in lockstep.
@@ -290,7 +316,8 @@ def _content_type(response):
 
 def _short(text):
     # requests nests urllib3 errors; the innermost reason is the useful part.
-    match = re.search(r"\(Caused by (\w+)\((?:<[^>]*>, )?'?(.*?)'?\)\)", text)
+    # urllib3 puts the connection object first: "NewConnectionError('<...HTTPSConnection ...>: Failed ...')".
+    match = re.search(r"\(Caused by (\w+)\('?(?:<[^>]*>(?:: |, '?))?(.*?)'?\)\)", text)
     if match:
         return "%s: %s" % (match.group(1), match.group(2))
     return text[:300]

@@ -169,6 +169,17 @@ def desired_group_ids(current_ids, wanted_ids, purge):
     return unique(([] if purge else list(current_ids)) + list(wanted_ids))
 
 
+def future_threshold_warning(params, now, label=""):
+    """The warning for a password_updated_after still to come (None otherwise): until then
+    every password Losant holds is older than it, so each run would set the password again."""
+    threshold = parse_datetime(params.get("password_updated_after") or "")
+    if threshold is None or threshold <= now or params.get("password") is None:
+        return None
+    return ("%spassword_updated_after %s is in the future: until then every run sets the password again and "
+            "reports a change; give the moment after which a password counts as current (in the past)"
+            % (label, params["password_updated_after"]))
+
+
 def password_due(params, user):
     """Whether the password must be sent to an existing user."""
     if params.get("password") is None:

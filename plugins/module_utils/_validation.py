@@ -28,6 +28,18 @@ TAG_VALUE_MAX = 255
 GROUPS_MAX = 1000
 
 
+# An error message lists this many problems; the task's result holds them all.
+PROBLEMS_SHOWN = 20
+
+
+def listed(problems, limit=PROBLEMS_SHOWN):
+    """'a; b; c' of the first ``limit`` problems, and how many more there are."""
+    text = "; ".join(problems[:limit])
+    if len(problems) > limit:
+        text += "; and %d more (%d in all)" % (len(problems) - limit, len(problems))
+    return text
+
+
 def is_id(value):
     return isinstance(value, str) and bool(ID_RE.match(value))
 

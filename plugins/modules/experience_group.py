@@ -95,14 +95,14 @@ options:
       - Left out, the group's devices are not modified.
     type: list
     elements: str
-    version_added: 1.1.0
+    version_added: 1.0.0
   purge_devices:
     description:
       - When V(true), the group grants exactly O(devices); V([]) removes every device.
       - Has no effect when O(devices) is left out (see the note on purge options).
     type: bool
     default: false
-    version_added: 1.1.0
+    version_added: 1.0.0
   device_tags:
     description:
       - Device tags the group grants (Losant's C(deviceTags)) - its users may
@@ -126,14 +126,14 @@ options:
             is how Losant's device tag filters treat a missing value, not a
             documented promise for groups.
         type: str
-    version_added: 1.1.0
+    version_added: 1.0.0
   purge_device_tags:
     description:
       - When V(true), the group's device tags become exactly O(device_tags); V([]) removes them.
       - Has no effect when O(device_tags) is left out (see the note on purge options).
     type: bool
     default: false
-    version_added: 1.1.0
+    version_added: 1.0.0
   device_query:
     description:
       - An advanced device query (Losant's C(deviceQueryJson)) selecting more
@@ -145,7 +145,7 @@ options:
       - V({}) clears the query. Left out (or V(null), which Ansible cannot tell
         from left out), the query is not modified.
     type: dict
-    version_added: 1.1.0
+    version_added: 1.0.0
   endpoints:
     description:
       - Experience endpoints the group's users may call (Losant's
@@ -160,28 +160,32 @@ options:
       - Left out, the group's endpoints are not modified.
     type: list
     elements: str
-    version_added: 1.1.0
+    version_added: 1.0.0
   purge_endpoints:
     description:
       - When V(true), the group grants exactly O(endpoints); V([]) removes every endpoint.
       - Has no effect when O(endpoints) is left out (see the note on purge options).
     type: bool
     default: false
-    version_added: 1.1.0
+    version_added: 1.0.0
   delete_descendants:
     description:
       - With O(state=absent), a group that has child groups is only deleted
         when this is V(true). Its descendants are then deleted first, deepest
         first. Their users are kept.
       - When V(false), deleting a group with children fails and names them.
+      - Descendants are proposed by Losant's C(ancestorId) filter and then
+        checked on the controller from each group's own C(ancestorIds), before
+        any DELETE: a group that is not a descendant is never deleted, even if
+        the server ignored the filter.
     type: bool
     default: false
 notes:
   - "Request budget: a task that changes nothing costs one HTTP request; an
     update adds one PATCH; a create is one lookup and one POST. A delete is
     one lookup, one query for descendants, and one DELETE per group deleted.
-    In diff mode, moving a group to another parent costs one more request,
-    to name the parent it leaves. O(devices) given by name, or device ids
+    In diff mode, a change (or a delete) of a group whose current parent the
+    lookup did not bring costs one more request, to name that parent. O(devices) given by name, or device ids
     the group does not grant yet, add one advanced device query;
     O(endpoints) given as C(METHOD /route), or endpoint ids the group does
     not grant yet, add one endpoint listing."
@@ -325,14 +329,14 @@ experience_group:
       elements: str
       returned: success
       sample: ["5f6a7b8c9d0e1f2a3b4c5d80"]
-      version_added: 1.1.0
+      version_added: 1.0.0
     device_tags:
       description: The device tags the group grants, for O(device_tags); an entry without C(value) matches any value.
       type: list
       elements: dict
       returned: success
       sample: [{"key": "customer", "value": "acme"}]
-      version_added: 1.1.0
+      version_added: 1.0.0
     device_query:
       description:
         - The group's advanced device query as a dictionary, for
@@ -341,26 +345,26 @@ experience_group:
       type: dict
       returned: success
       sample: {"tags": {"site": "north"}}
-      version_added: 1.1.0
+      version_added: 1.0.0
     endpoints:
       description: Ids of the experience endpoints the group grants, for O(endpoints).
       type: list
       elements: str
       returned: success
       sample: ["5f6a7b8c9d0e1f2a3b4c5d90"]
-      version_added: 1.1.0
+      version_added: 1.0.0
     direct_device_count:
       description: How many devices the group grants itself, as Losant counts them.
       type: int
       returned: when the group exists
       sample: 12
-      version_added: 1.1.0
+      version_added: 1.0.0
     total_device_count:
       description: How many devices the group and its descendants grant, as Losant counts them.
       type: int
       returned: when the group exists
       sample: 30
-      version_added: 1.1.0
+      version_added: 1.0.0
     creation_date:
       description: When the group was created.
       type: str
@@ -383,6 +387,8 @@ deleted_groups:
   description:
     - The groups deleted (or that would be, in check mode), descendants first,
       each with C(id) and C(name).
+    - When a DELETE fails after others succeeded, the task fails with
+      C(changed=true) and this lists the groups deleted before the failure.
   returned: when O(state=absent)
   type: list
   elements: dict
@@ -410,6 +416,7 @@ from ansible_collections.losant.platform.plugins.module_utils._groups import (
     pick_group,
     pick_parent,
     predict_group,
+    verified_descendants,
 )
 from ansible_collections.losant.platform.plugins.module_utils._losant_module import (
     argument_spec,
@@ -417,7 +424,8 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     fail_on_errors,
     failures_reported,
 )
-from ansible_collections.losant.platform.plugins.module_utils._results import group_result
+from ansible_collections.losant.platform.plugins.module_utils._results import group_result, text_diff
+from ansible_collections.losant.platform.plugins.module_utils._transport import LosantApiError
 from ansible_collections.losant.platform.plugins.module_utils._users import PLANNED_GROUP
 
 
@@ -439,19 +447,29 @@ def old_parent_name(client, group, candidates, known):
 def remove_group(module, client, group):
     if group is None:
         return dict(changed=False, experience_group={}, changed_fields=[], deleted_groups=[]), {}
-    descendants = client.query_experience_groups({"ancestorId": group["id"]})
+    descendants = verified_descendants(group, client.query_experience_groups({"ancestorId": group["id"]}))
     if descendants and not module.params["delete_descendants"]:
         module.fail_json(msg="experience group %r (%s) has descendant groups: %s; set delete_descendants=true to "
                              "delete them too (their users are kept)" % (
                                  group["name"], group["id"],
                                  ", ".join("%s (%s)" % (child["name"], child["id"]) for child in descendants)))
+    names = old_parent_name(client, group, [], {}) if module._diff else {}  # before its parent could go
     doomed = descendants_deepest_first(descendants) + [group]
-    if not module.check_mode:
-        for victim in doomed:
-            client.delete_experience_group(victim["id"])
-    deleted = [dict(id=victim["id"], name=victim.get("name")) for victim in doomed]
+    deleted = []
+    for victim in doomed:
+        if not module.check_mode:
+            try:
+                client.delete_experience_group(victim["id"])
+            except LosantApiError as exc:
+                # Some groups may be gone already: say so, and which.
+                module.fail_json(msg="%s; %d of the %d groups to delete were deleted before this failure (see "
+                                     "deleted_groups): run the task again to finish" % (
+                                         exc.message, len(deleted), len(doomed)),
+                                 changed=bool(deleted), deleted_groups=deleted, status=exc.status,
+                                 error_type=exc.error_type)
+        deleted.append(dict(id=victim["id"], name=victim.get("name")))
     return dict(changed=True, experience_group={}, changed_fields=[], deleted_groups=deleted), \
-        diff_of(group, None, {}, {})
+        diff_of(group, None, names, {})
 
 
 def ensure_group(module, client, group, candidates):
@@ -478,7 +496,8 @@ def ensure_group(module, client, group, candidates):
         body, changed_fields = group_create_body(params, parent_id, *grants)
     else:
         body, changed_fields = group_patch(group, params, parent_id, *grants)
-    if module._diff and "parentId" in body:
+    if module._diff and body:
+        # The diff names both parents, the one left and one kept alike.
         names.update(old_parent_name(client, group, candidates, names))
     if not body:
         return dict(changed=False, experience_group=group_result(group), changed_fields=[]), \
@@ -524,7 +543,7 @@ def main():
             result, diff = ensure_group(module, client, group, candidates)
 
     if module._diff:
-        result["diff"] = diff
+        result["diff"] = text_diff(diff)
     module.exit_json(**result)
 
 

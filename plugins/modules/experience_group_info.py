@@ -47,7 +47,7 @@ options:
         succeed again.
     type: int
     default: 8
-    version_added: 1.1.0
+    version_added: 1.0.0
 notes:
   - With none of O(experience_group_id), O(name) and O(name_pattern), every group is returned.
   - "Request budget: one request for each page of matching groups (Losant
@@ -149,29 +149,29 @@ experience_groups:
       type: list
       elements: str
       sample: ["5f6a7b8c9d0e1f2a3b4c5d80"]
-      version_added: 1.1.0
+      version_added: 1.0.0
     device_tags:
       description: The device tags the group grants; an entry without C(value) matches any value.
       type: list
       elements: dict
       sample: [{"key": "customer", "value": "acme"}]
-      version_added: 1.1.0
+      version_added: 1.0.0
     device_query:
       description: The group's advanced device query as a dictionary; V({}) when it has none.
       type: dict
       sample: {"tags": {"site": "north"}}
-      version_added: 1.1.0
+      version_added: 1.0.0
     endpoints:
       description: Ids of the experience endpoints the group grants.
       type: list
       elements: str
       sample: ["5f6a7b8c9d0e1f2a3b4c5d90"]
-      version_added: 1.1.0
+      version_added: 1.0.0
     total_device_count:
       description: How many devices the group and its descendants grant, as Losant counts them.
       type: int
       sample: 30
-      version_added: 1.1.0
+      version_added: 1.0.0
 """
 
 from ansible.module_utils.basic import AnsibleModule

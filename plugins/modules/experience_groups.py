@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: experience_groups
 short_description: Manage a whole hierarchy of Losant experience groups in one task
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - A resource module for the experience groups of a Losant application, in
     the manner of Ansible's network resource modules - a O(config) list and a
@@ -324,6 +324,7 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     fail_on_errors,
     failures_reported,
 )
+from ansible_collections.losant.platform.plugins.module_utils._results import text_diff
 
 
 def gather(module, client, listing):
@@ -460,11 +461,11 @@ def main():
         result["changed"] = bool(result["created"] or result["updated"] or result["deleted"])
         if written[2]:
             if module._diff:
-                result["diff"] = diff
+                result["diff"] = text_diff(diff)
             module.fail_json(msg="%s; done before it: %d created, %d updated, %d deleted" % (
                 written[2], len(result["created"]), len(result["updated"]), len(result["deleted"])), **result)
     if module._diff:
-        result["diff"] = diff
+        result["diff"] = text_diff(diff)
     module.exit_json(**result)
 
 

@@ -71,6 +71,10 @@ options:
         for the lookup.
       - If no user has this id, O(state=present) fails (Losant chooses the ids
         of new users) and O(state=absent) reports no change.
+      - A user is taken as absent only when Losant answers that the
+        experience user was not found. Any other 404 (a wrong
+        O(application_id) answers "Application was not found", a wrong
+        O(api_url) whatever the server there answers) fails the task.
     type: str
   first_name:
     description:
@@ -106,6 +110,8 @@ options:
       - The way to rotate passwords - raise the date to rotate once more.
       - A time without a zone is UTC. Requires O(password). Cannot be combined
         with O(update_password=always).
+      - A date-time in the future warns - until then every password is older
+        than it, so every run sets the password again and reports a change.
     type: str
   user_tags:
     description:
@@ -367,7 +373,7 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     fail_on_errors,
     failures_reported,
 )
-from ansible_collections.losant.platform.plugins.module_utils._results import user_result
+from ansible_collections.losant.platform.plugins.module_utils._results import text_diff, user_result
 from ansible_collections.losant.platform.plugins.module_utils._suspension import (
     random_password,
     suspension_option_errors,
@@ -378,6 +384,7 @@ from ansible_collections.losant.platform.plugins.module_utils._users import (
     USER_OPTIONS,
     GroupResolutionError,
     create_body,
+    future_threshold_warning,
     group_lookup_needed,
     group_references,
     known_groups_of,
@@ -499,6 +506,9 @@ def main():
     if module.params["state"] == "suspended":
         errors.extend(suspension_option_errors(module.params))
     fail_on_errors(module, errors)
+    warning = future_threshold_warning(module.params, utc_now())
+    if warning:
+        module.warn(warning)
     client = client_from_module(module)
     client.add_secret(module.params["password"])
 
@@ -512,7 +522,7 @@ def main():
             result, diff = ensure_user(module, client, user)
 
     if module._diff:
-        result["diff"] = diff
+        result["diff"] = text_diff(diff)
     module.exit_json(**result)
 
 

@@ -94,7 +94,7 @@ options:
         succeed again.
     type: int
     default: 8
-    version_added: 1.1.0
+    version_added: 1.0.0
 notes:
   - With no selection at all, every user of the application is returned.
   - "Suspended users (see M(losant.platform.experience_user)'s

@@ -71,6 +71,8 @@ options:
         description:
           - An ISO 8601 date-time; the password is set when the user's was
             last set before it. Requires O(config[].password).
+          - A date-time in the future warns, naming the entries - until
+            then every run sets their passwords again.
         type: str
       user_tags:
         description:
@@ -135,7 +137,7 @@ options:
         column or key fails the task.
       - Mutually exclusive with O(config); not used with O(state=gathered).
     type: path
-    version_added: 1.1.0
+    version_added: 1.0.0
   passwords:
     description:
       - With O(src), the passwords of its users - a dictionary of emails
@@ -145,7 +147,7 @@ options:
         then govern; a user that must be created needs one.
       - An email that is not in O(src) fails the task. Never shown.
     type: dict
-    version_added: 1.1.0
+    version_added: 1.0.0
   state:
     description:
       - V(merged) creates missing users and updates the fields given in each
@@ -408,14 +410,18 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     fail_on_errors,
     failures_reported,
 )
+from ansible_collections.losant.platform.plugins.module_utils._results import text_diff
 from ansible_collections.losant.platform.plugins.module_utils._suspension import (
     deletion_problems,
     ownership_errors,
     random_password,
 )
-from ansible_collections.losant.platform.plugins.module_utils._users import group_lookup_needed, group_references
-from ansible_collections.losant.platform.plugins.module_utils._validation import check_tags
-from ansible_collections.losant.platform.plugins.module_utils._validation import check_workers
+from ansible_collections.losant.platform.plugins.module_utils._users import (
+    future_threshold_warning,
+    group_lookup_needed,
+    group_references,
+)
+from ansible_collections.losant.platform.plugins.module_utils._validation import check_tags, check_workers, listed
 
 
 def module_client(module):
@@ -501,6 +507,13 @@ def main():
     errors.extend(ownership_errors("ownership_tag", params["ownership_tag"]))
     errors.extend(check_tags("ownership_tag", params["ownership_tag"]))
     fail_on_errors(module, errors)
+    now = utc_now()
+    future = ["config[%d] (%s)" % (index, entry["email"]) for index, entry in enumerate(params["config"])
+              if future_threshold_warning(entry, now)]
+    if future:
+        module.warn("password_updated_after is in the future in %d entries (%s): until then every run sets their "
+                    "passwords again and reports a change; give the moment after which a password counts as current "
+                    "(in the past)" % (len(future), listed(future)))
     client = module_client(module)
 
     with failures_reported(module):
@@ -518,7 +531,7 @@ def main():
         not_owned=sorted(planned.not_owned, key=str.lower),
     )
     if module._diff:
-        result["diff"] = plan_diffs(planned)
+        result["diff"] = text_diff(plan_diffs(planned))
     if not module.check_mode and result["changed"]:
         done, failures = run_writes(client, planned)
         # Report what was written, not what was planned.
@@ -534,7 +547,7 @@ def main():
         if failures:
             module.fail_json(msg="%d of %d writes failed: %s" % (
                 len(failures), len(planned.creates) + len(planned.updates) + len(planned.deletes),
-                "; ".join(failures[:20])), failures=failures, **result)
+                listed(failures)), failures=failures, **result)
     module.exit_json(**result)
 
 

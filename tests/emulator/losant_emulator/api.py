@@ -47,8 +47,8 @@ class LosantApi:
         if not ID_RE.match(app_id):
             raise validation_error("applicationId must be a 24 character hex id")
         if app_id.lower() != self.application_id:
-            raise ApiError(403, "Forbidden",
-                           "Token is not authorized for application %s" % app_id)
+            # What Losant answers for a well-formed id of an application it does not know.
+            raise not_found("Application was not found")
         require_scope(scopes, route.scope, method)
         for name, value in ids.items():
             if not ID_RE.match(value):

@@ -226,6 +226,8 @@ class Emulator:
             return
         if action == "delay":
             time.sleep(rule["delay"])
+        if action == "ignore_query":
+            params = dict((k, v) for k, v in params.items() if k not in rule["params"])
         status, obj, headers = self.api.answer(method, path, params, raw, handler.headers)
         if action == "drop_after":
             self.log.finish(entry, 0, None)

@@ -10,10 +10,11 @@ import time
 
 from .errors import ERROR_TYPES, validation_error
 
-FAULT_ACTIONS = ("status", "drop", "drop_after", "reset", "delay", "malformed", "empty", "rate_limit")
+FAULT_ACTIONS = ("status", "drop", "drop_after", "reset", "delay", "malformed", "empty", "rate_limit",
+                 "ignore_query")
 RULE_KEYS = ("method", "path", "every", "times", "skip", "action", "status",
              "retry_after", "body", "content_type", "delay", "message", "type", "name",
-             "limit", "window")
+             "limit", "window", "params")
 
 
 def _check_int(where, value, minimum, allow_none=False):
@@ -113,6 +114,12 @@ class Faults:
                     raise validation_error("%s.window must be a number > 0" % where)
                 rule["_window_end"] = 0.0
                 rule["_window_count"] = 0
+            if action == "ignore_query":
+                # A server that answers as if these query parameters had not been sent.
+                params = raw.get("params")
+                if not isinstance(params, list) or not params or not all(isinstance(p, str) for p in params):
+                    raise validation_error("%s.params must be a non-empty array of query parameter names" % where)
+                rule["params"] = list(params)
             if "name" in raw:
                 rule["name"] = raw["name"]
             rule["fired"] = 0

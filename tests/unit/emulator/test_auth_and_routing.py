@@ -75,9 +75,10 @@ def test_fine_grained_scopes(scopes, allowed, refused):
                 assert_error(resp, 403, "Forbidden", "scope")
 
 
-def test_other_application_is_403_and_bad_ids_are_400(api):
-    assert_error(api.call("GET", "/users", app=OTHER_APP), 403, "Forbidden")
-    assert_error(api.call("POST", "/groups", {"name": "x"}, app=OTHER_APP), 403)
+def test_other_application_is_404_application_not_found_and_bad_ids_are_400(api):
+    assert_error(api.call("GET", "/users", app=OTHER_APP), 404, "NotFound", "Application was not found")
+    assert_error(api.call("POST", "/groups", {"name": "x"}, app=OTHER_APP), 404, "NotFound", "Application")
+    assert_error(api.call("GET", "/users/" + "a" * 24, app=OTHER_APP), 404, "NotFound", "Application was not found")
     assert_error(api.call("GET", "/users", app="not-an-id"), 400, "Validation", "applicationId")
     assert_error(api.call("GET", "/users/xyz"), 400, "Validation", "experienceUserId")
     assert_error(api.call("DELETE", "/groups/" + "g" * 24), 400, "Validation", "experienceGroupId")

@@ -89,7 +89,7 @@ def test_cli_verbose_access_log_and_application_id(tmp_path):
     proc, url = start_cli("--application-id", OTHER_APP, "--verbose", "--quiet")
     try:
         assert Api(url, app=OTHER_APP).list_users()["applicationId"] == OTHER_APP
-        assert_error(Api(url).call("GET", "/users"), 403)
+        assert_error(Api(url).call("GET", "/users"), 404, "NotFound", "Application was not found")
     finally:
         out, err = stop_cli(proc)
     assert "GET /applications/%s/experience/users" % OTHER_APP in err

@@ -138,7 +138,7 @@ def exercise(emu):
         resp = api.call(method, path, body, params, token=token)
         assert resp.status_code >= 400, (method, path, resp.text)
     assert ro.call("POST", "/groups", {"name": "x"}).status_code == 403
-    assert api.call("GET", "/users", app=OTHER_APP).status_code == 403
+    assert api.call("GET", "/users", app=OTHER_APP).status_code == 404
     assert api.call("GET", "/devices", under="", params=q({"nope": 1})).status_code == 400
     assert api.call("GET", "/devices", under="", params={"sortField": "route"}).status_code == 400
     assert api.call("GET", "/endpoints", params={"experienceGroupId": "x"}).status_code == 400

@@ -158,3 +158,18 @@ def test_faulted_auth_failures_still_logged(api):
     api.call("GET", "/users", token="bad")
     api.call("GET", "/users", token="bad")
     assert [e["status"] for e in api.log()["requests"]] == [500, 401]
+
+
+def test_fault_ignore_query_answers_as_if_the_parameter_was_not_sent(api):
+    leaf = api.group("leaf")
+    api.group("other")
+    query = {"query": json.dumps({"id": leaf["id"]})}
+    assert [g["name"] for g in api.call("GET", "/groups", params=query).json()["items"]] == ["leaf"]
+    api.faults({"action": "ignore_query", "params": ["query"], "method": "GET", "path": "/experience/groups$"})
+    answered = api.call("GET", "/groups", params=dict(query, sortField="name")).json()
+    assert [g["name"] for g in answered["items"]] == ["leaf", "other"]  # sortField still applies
+    logged = api.log()["requests"][-1]
+    assert (logged["query"]["query"], logged["fault"]) == (query["query"], "ignore_query")
+    for bad in (None, [], "query", [1]):
+        rule = {"action": "ignore_query"} if bad is None else {"action": "ignore_query", "params": bad}
+        assert_error(api.hook("PUT", "faults", {"rules": [rule]}), 400, "Validation", "params")

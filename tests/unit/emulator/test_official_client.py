@@ -123,7 +123,7 @@ def test_official_client_error_statuses(emulator, client):
          losant_rest.Client(url=emulator.url), 401, "Unauthorized"),
         (lambda c: c.experience_groups.post(applicationId=APP, experienceGroup={"name": "x"}),
          losant_rest.Client(auth_token=READ_ONLY_TOKEN, url=emulator.url), 403, "Forbidden"),
-        (lambda c: c.experience_users.get(applicationId=OTHER_APP), client, 403, "Forbidden"),
+        (lambda c: c.experience_users.get(applicationId=OTHER_APP), client, 404, "NotFound"),
         (lambda c: c.experience_group.get(applicationId=APP, experienceGroupId=MISSING_ID), client, 404, "NotFound"),
     ]
     for call, who, status, type_ in cases:

@@ -55,4 +55,19 @@ def run_main(capsys, module, args, *answers, check_mode=False, diff=False, sessi
         module.main()
     out = capsys.readouterr().out
     assert TOKEN not in out
-    return json.loads(out), session
+    return readable_diffs(json.loads(out)), session
+
+
+def readable_diffs(result):
+    """The result with its diffs' before/after decoded: the modules give them as text (so that
+    Ansible shows names as written), in the JSON layout Ansible would print a dict in."""
+    if "diff" in result:
+        diffs = result["diff"] if isinstance(result["diff"], list) else [result["diff"]]
+        for diff in diffs:
+            for side in ("before", "after"):
+                text = diff[side]
+                assert isinstance(text, str) and text.endswith("\n"), diff
+                diff[side] = json.loads(text)
+                assert text == json.dumps(diff[side], sort_keys=True, indent=4, separators=(",", ": "),
+                                          ensure_ascii=False) + "\n"
+    return result

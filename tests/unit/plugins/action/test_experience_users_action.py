@@ -63,7 +63,7 @@ def test_a_bad_file_fails_before_the_module_runs_listing_the_first_20_problems(t
     assert len(result["errors"]) == 25 and result["errors"][0].startswith("users.csv:2:1: email must be")
     assert result["msg"].startswith("src: 25 problem(s) in users.csv (%s), nothing was changed: users.csv:2:1: "
                                     % (tmp_path / "users.csv"))
-    assert result["msg"].count("users.csv:") == 20 and result["msg"].endswith(" (and 5 more)")
+    assert result["msg"].count("users.csv:") == 20 and result["msg"].endswith("; and 5 more (25 in all)")
 
 
 @pytest.mark.parametrize("args, message", [

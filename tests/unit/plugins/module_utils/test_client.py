@@ -433,3 +433,90 @@ def test_a_tls_error_is_not_retried_and_says_so():
         client.get_experience_user(USER_ID)
     assert len(client.session.calls) == 1
     assert "TLS error: certificate verify failed: self-signed certificate" in caught.value.message
+
+
+APPLICATION_NOT_FOUND = {"type": "NotFound", "message": "Application was not found"}
+HTML_404 = dict(raw=b"<html><body><h1>404 Not Found</h1></body></html>", headers={"Content-Type": "text/html"})
+GROUP_ID = "5f6a7b8c9d0e1f2a3b4c5d72"
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda client: client.get_experience_user(USER_ID), "Experience User was not found"),
+    (lambda client: client.delete_experience_user(USER_ID), "Experience User was not found"),
+    (lambda client: client.get_experience_group(GROUP_ID), "Experience Group was not found"),
+    (lambda client: client.delete_experience_group(GROUP_ID), "Experience Group was not found"),
+])
+def test_a_404_is_absent_only_when_losant_names_that_resource(call, message):
+    assert call(make_client(response(404, {"type": "NotFound", "message": message}))) is None
+    other = "Experience Group was not found" if "User" in message else "Experience User was not found"
+    foreign = [response(404, APPLICATION_NOT_FOUND), response(404, **HTML_404),
+               response(404, {"type": "NotFound", "message": other}), response(404, {"type": "Error", "message": message})]
+    for answer in foreign:
+        with pytest.raises(LosantApiError) as caught:
+            call(make_client(answer))
+        assert caught.value.status == 404
+
+
+def test_application_not_found_names_the_request_and_points_at_application_id():
+    client = make_client(response(404, APPLICATION_NOT_FOUND))
+    with pytest.raises(LosantApiError) as caught:
+        client.delete_experience_user(USER_ID)
+    assert caught.value.message == (
+        "Losant API request DELETE /%s/%s failed: HTTP 404 NotFound: Application was not found; check "
+        "application_id (%s): Losant knows no application of that id" % (USERS, USER_ID, APP))
+    assert (caught.value.losant_message, caught.value.error_type) == ("Application was not found", "NotFound")
+
+
+def test_a_foreign_html_404_points_at_api_url():
+    client = make_client(response(404, **HTML_404))
+    with pytest.raises(LosantApiError) as caught:
+        client.get_experience_user(USER_ID)
+    assert caught.value.message.endswith("HTTP 404 with a non-Losant body (text/html): 404 Not Found; this is not an "
+                                         "answer of Losant's API: check api_url (https://api.example.test)")
+    assert caught.value.losant_message is None and caught.value.error_type is None
+
+
+def test_a_connection_error_against_http_hints_at_the_scheme():
+    error = requests.exceptions.ConnectionError("Connection aborted: ConnectionResetError(104, 'reset by peer')")
+    session = FakeSession(error)
+    client = LosantClient("http://api.example.test", TOKEN, APP, session=session, sleep=lambda s: None, retries=0)
+    with pytest.raises(LosantApiError) as caught:
+        client.get_experience_user(USER_ID)
+    assert "api_url starts with http://: Losant's API answers on https:// only" in caught.value.message
+    https = make_client(error, retries=0)
+    with pytest.raises(LosantApiError) as caught:
+        https.get_experience_user(USER_ID)
+    assert "http://" not in caught.value.message
+
+
+def test_a_connection_error_shows_the_innermost_reason_of_the_nested_caused_by_form():
+    nested = requests.exceptions.ConnectionError(
+        "HTTPSConnectionPool(host='api.example.test', port=443): Max retries exceeded with url: /x (Caused by "
+        "NewConnectionError('<urllib3.connection.HTTPSConnection object at 0x7f>: Failed to establish a new "
+        "connection: [Errno 111] Connection refused'))")
+    client = make_client(nested, retries=0)
+    with pytest.raises(LosantApiError) as caught:
+        client.get_experience_user(USER_ID)
+    assert caught.value.message == (
+        "Losant API request GET /%s/%s failed: connection failed: NewConnectionError: Failed to establish a new "
+        "connection: [Errno 111] Connection refused (gave up after 0 retries)" % (USERS, USER_ID))
+
+
+def test_a_lookup_by_id_answered_with_another_resource_fails():
+    client = make_client(response(200, user(id="5f6a7b8c9d0e1f2a3b4c5d99")))
+    with pytest.raises(LosantApiError) as caught:
+        client.get_experience_user(USER_ID)
+    assert caught.value.message.endswith("the answer is not the experience user asked for (its id is "
+                                         "'5f6a7b8c9d0e1f2a3b4c5d99')")
+    assert make_client(response(200, user(id=USER_ID.upper()))).get_experience_user(USER_ID)["email"] == "a@example.com"
+
+
+def test_a_group_post_after_a_connection_error_is_looked_up_first_and_repeated_only_if_not_found():
+    group = {"id": USER_ID, "name": "Ops"}
+    lost = requests.exceptions.ConnectionError("Connection reset by peer")
+    client = make_client(lost, response(200, {"items": [group], "totalCount": 1}))
+    found = client.create_experience_group({"name": "Ops"}, recover=lambda: (client.query_experience_groups() or [None])[0])
+    assert found == group and [call["method"] for call in client.session.calls] == ["POST", "GET"]
+    client = make_client(lost, response(200, {"items": [], "totalCount": 0}), response(201, group))
+    found = client.create_experience_group({"name": "Ops"}, recover=lambda: (client.query_experience_groups() or [None])[0])
+    assert found == group and [call["method"] for call in client.session.calls] == ["POST", "GET", "POST"]

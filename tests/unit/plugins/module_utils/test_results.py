@@ -1,7 +1,7 @@
 """Users and groups as the modules return them: snake_case keys, tag keys as
 written, never a password."""
 
-from ansible_collections.losant.platform.plugins.module_utils._results import group_result, snake_resource, user_result
+from ansible_collections.losant.platform.plugins.module_utils._results import group_result, snake_resource, text_diff, user_result
 
 G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
 G2 = "aaaaaaaaaaaaaaaaaaaaaaa2"
@@ -38,3 +38,9 @@ def test_group_result_is_snake_case_with_tag_keys_untouched():
                       "creation_date": "2026-11-26T17:38:35.123Z",
                       "devices": [], "device_tags": [], "device_query": {}, "endpoints": []}
     assert group_result(None) == {}
+
+
+def test_text_diff_keeps_names_as_written_in_ansibles_layout():
+    diff = text_diff({"before": {}, "after": {"name": "Müller", "parent": None}, "before_header": "x"})
+    assert diff == {"before": "{}\n", "after": '{\n    "name": "Müller",\n    "parent": null\n}\n', "before_header": "x"}
+    assert text_diff([{"before": {"a": 1}, "after": {}}]) == [{"before": '{\n    "a": 1\n}\n', "after": "{}\n"}]

@@ -1,10 +1,12 @@
 import pytest
 
+from ansible_collections.losant.platform.plugins.module_utils._dates import parse_datetime
 from ansible_collections.losant.platform.plugins.module_utils._users import (
     PASSWORD_MARKER,
     GroupResolutionError,
     create_body,
     desired_group_ids,
+    future_threshold_warning,
     group_lookup_needed,
     group_references,
     known_groups_of,
@@ -235,3 +237,46 @@ def test_group_references_take_returned_groups_by_id_and_numbers_as_text():
     assert group_references(None) is None
     assert group_references(["Viewers", {"id": G1, "name": "Operators"}, 2026, {"name": "x"}]) == \
         ["Viewers", G1, "2026", {"name": "x"}]
+
+
+def test_password_updated_after_with_a_utc_offset_counts_its_hours_and_minutes():
+    # 10:00+02:00 is 08:00 UTC, and 10:00+02:30 is 07:30 UTC: both against a password set at 08:00 UTC.
+    set_at_eight = current(passwordLastUpdated="2026-01-15T08:00:00.000Z")
+    assert not password_due(params(password="n3w-passw0rd", password_updated_after="2026-01-15T10:00:00+02:00"),
+                            set_at_eight)
+    assert not password_due(params(password="n3w-passw0rd", password_updated_after="2026-01-15T10:00:00+02:30"),
+                            set_at_eight)
+    assert password_due(params(password="n3w-passw0rd", password_updated_after="2026-01-15T10:00:01+02:00"),
+                        set_at_eight)
+    assert password_due(params(password="n3w-passw0rd", password_updated_after="2026-01-15T07:31:00-00:30"),
+                        set_at_eight)
+
+
+@pytest.mark.parametrize("fraction", ["0000001", "00000001", "000000009"])
+def test_password_updated_after_takes_fractions_of_7_to_9_digits(fraction):
+    threshold = "2026-01-15T08:00:00.%sZ" % fraction
+    assert user_option_errors(params(password="n3w-passw0rd", password_updated_after=threshold)) == []
+    # Below a microsecond: the same instant as the password's, which is not older than it.
+    assert not password_due(params(password="n3w-passw0rd", password_updated_after=threshold), current())
+
+
+def test_a_password_set_exactly_at_the_threshold_is_not_sent_again():
+    assert not password_due(params(password="n3w-passw0rd", password_updated_after="2026-01-15T08:00:00Z"), current())
+    assert password_due(params(password="n3w-passw0rd", password_updated_after="2026-01-15T08:00:00.001Z"), current())
+
+
+def test_a_future_password_updated_after_warns_and_a_past_one_does_not():
+    now = parse_datetime("2026-11-26T12:00:00Z")
+    warning = future_threshold_warning(params(password="n3w-passw0rd", password_updated_after="2026-12-01"), now)
+    assert warning.startswith("password_updated_after 2026-12-01 is in the future: until then every run sets the "
+                              "password again")
+    assert future_threshold_warning(params(password="n3w-passw0rd", password_updated_after="2026-11-26T11:59Z"),
+                                    now) is None
+    assert future_threshold_warning(params(password_updated_after="2026-12-01"), now) is None
+    assert future_threshold_warning(params(password="n3w-passw0rd"), now) is None
+
+
+def test_the_view_shows_invalidate_tokens_when_tokens_are_cut():
+    body, changed = user_patch(current(), params(invalidate_tokens=True), None, NOW)
+    assert user_view(current(), body)["invalidate_tokens"] is True
+    assert "invalidate_tokens" not in user_view(current(), {"firstName": "J"})

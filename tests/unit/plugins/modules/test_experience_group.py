@@ -317,15 +317,17 @@ def test_check_mode_predicts_an_update(capsys):
 
 def test_absent_deletes_a_leaf_group_and_then_is_a_no_op(capsys):
     result, session = run(capsys, dict(name="Night Shift", state="absent"),
-                          listing(NIGHT), listing(), response(200, {"success": True}), diff=True)
+                          listing(NIGHT), listing(), response(200, OPERATORS), response(200, {"success": True}),
+                          diff=True)
     assert session.summary() == [
         lookup('{"name":"Night Shift"}'),
         ("GET", GROUPS, query_params('{"ancestorId":"%s"}' % GRANDCHILD), None),
+        ("GET", one(CHILD), {}, None),  # in diff mode only: the parent's name
         ("DELETE", one(GRANDCHILD), {}, None),
     ]
     assert result["changed"] is True and result["experience_group"] == {}
     assert result["deleted_groups"] == [{"id": GRANDCHILD, "name": "Night Shift"}]
-    assert result["diff"] == {"before": {"name": "Night Shift", "description": "", "parent": CHILD,
+    assert result["diff"] == {"before": {"name": "Night Shift", "description": "", "parent": "Acme Operators",
                                          "group_tags": {}}, "after": {}}
     result, session = run(capsys, dict(name="Night Shift", state="absent"), listing())
     assert result["changed"] is False and result["deleted_groups"] == [] and len(session.calls) == 1
@@ -366,5 +368,50 @@ def test_check_mode_delete_reports_the_groups_and_deletes_nothing(capsys):
 
 def test_a_group_deleted_meanwhile_is_fine(capsys):
     result, session = run(capsys, dict(experience_group_id=GRANDCHILD, state="absent"),
-                          listing(NIGHT), listing(), response(404, {"type": "NotFound", "message": "gone"}))
+                          listing(NIGHT), listing(),
+                          response(404, {"type": "NotFound", "message": "Experience Group was not found"}))
     assert result["changed"] is True and len(session.calls) == 3
+
+
+def test_a_delete_against_an_unknown_application_fails_and_claims_nothing(capsys):
+    result, session = run(capsys, dict(experience_group_id=GRANDCHILD, state="absent"),
+                          listing(NIGHT), listing(),
+                          response(404, {"type": "NotFound", "message": "Application was not found"}))
+    assert result["failed"] is True and result.get("changed") is False
+    assert result["deleted_groups"] == [] and "check application_id" in result["msg"]
+
+
+def test_descendants_are_those_whose_ancestor_ids_say_so_whatever_the_server_answered(capsys):
+    # A server that ignored the ancestorId filter answers every group: the leaf, its parent, a stranger.
+    ok = response(200, {"success": True})
+    result, session = run(capsys, dict(name="Night Shift", state="absent"),
+                          listing(NIGHT), listing(ACME, OPERATORS, NIGHT, VIEWERS), ok)
+    assert session.summary()[2:] == [("DELETE", one(GRANDCHILD), {}, None)]
+    assert result["changed"] is True and result["deleted_groups"] == [{"id": GRANDCHILD, "name": "Night Shift"}]
+    result, session = run(capsys, dict(name="Acme Operators", state="absent", delete_descendants=True),
+                          listing(OPERATORS), listing(ACME, OPERATORS, NIGHT, VIEWERS), ok, ok)
+    assert [call[1] for call in session.summary()[2:]] == [one(GRANDCHILD), one(CHILD)]
+
+
+def test_a_delete_that_fails_halfway_reports_changed_and_what_was_deleted(capsys):
+    ok = response(200, {"success": True})
+    result, session = run(capsys, dict(name="Acme", state="absent", delete_descendants=True),
+                          listing(ACME), listing(OPERATORS, NIGHT), ok,
+                          response(400, {"type": "Validation", "message": "Group is in use"}))
+    assert result["failed"] is True and result["changed"] is True
+    assert result["deleted_groups"] == [{"id": GRANDCHILD, "name": "Night Shift"}]
+    assert result["msg"].endswith("1 of the 3 groups to delete were deleted before this failure (see "
+                                  "deleted_groups): run the task again to finish")
+    assert [call[1] for call in session.summary()[2:]] == [one(GRANDCHILD), one(CHILD)]  # Acme is not tried
+
+
+def test_the_diff_names_an_unchanged_parent_and_keeps_names_as_written(capsys):
+    mueller = group(GRANDCHILD, "Schicht Müller", CHILD, [ROOT, CHILD], description="alt")
+    patched = dict(mueller, description="neu")
+    result, session = run(capsys, dict(name="Schicht Müller", description="neu"),
+                          listing(mueller), response(200, OPERATORS), response(200, patched), diff=True)
+    assert [call[0] for call in session.summary()] == ["GET", "GET", "PATCH"]
+    assert result["diff"]["before"]["parent"] == result["diff"]["after"]["parent"] == "Acme Operators"
+    assert result["diff"]["after"]["name"] == "Schicht Müller"
+    result, session = run(capsys, dict(name="Schicht Müller", description="neu"), listing(patched), diff=True)
+    assert result["changed"] is False and len(session.calls) == 1  # nothing to show: no request to name the parent

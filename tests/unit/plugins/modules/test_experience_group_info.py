@@ -40,7 +40,7 @@ def test_by_id_is_one_get_with_members_and_parent(capsys):
 
 
 def test_an_unknown_id_is_an_empty_list(capsys):
-    result = run(capsys, dict(experience_group_id=CHILD), response(404, {"type": "NotFound", "message": "no"}))[0]
+    result = run(capsys, dict(experience_group_id=CHILD), response(404, {"type": "NotFound", "message": "Experience Group was not found"}))[0]
     assert result["changed"] is False and result["experience_groups"] == []
 
 

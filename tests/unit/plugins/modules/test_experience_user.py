@@ -276,6 +276,22 @@ def test_missing_requests_is_reported(capsys):
     assert session.calls == []
 
 
+def test_diff_shows_invalidate_tokens_when_tokens_are_cut(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", invalidate_tokens=True),
+                          listing(stored_user()), check_mode=True, diff=True)
+    assert result["changed"] is True and result["changed_fields"] == ["invalidate_tokens"]
+    assert result["diff"]["after"]["invalidate_tokens"] is True
+    assert "invalidate_tokens" not in result["diff"]["before"]
+    assert [call[0] for call in session.summary()] == ["GET"]
+
+
+def test_a_future_password_updated_after_warns(capsys):
+    result = run(capsys, dict(email="jane@example.com", password=PASSWORD, password_updated_after="2999-01-01"),
+                 listing(stored_user()), check_mode=True)[0]
+    assert result["changed_fields"] == ["password"]
+    assert any("password_updated_after 2999-01-01 is in the future" in text for text in warning_texts(result))
+
+
 # ------------------------------------------------------------------ state=suspended
 
 SUSPENDED_USER = stored_user(userTags={"customer": "acme", "suspended_at": "2026-10-01T08:00:00.000Z"},

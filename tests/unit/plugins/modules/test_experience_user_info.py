@@ -49,7 +49,7 @@ def test_by_id_is_one_get_in_the_shape_experience_user_returns(capsys):
 
 
 def test_an_unknown_id_is_an_empty_list(capsys):
-    result = run(capsys, dict(experience_user_id=JANE), response(404, {"type": "NotFound", "message": "no"}))[0]
+    result = run(capsys, dict(experience_user_id=JANE), response(404, {"type": "NotFound", "message": "Experience User was not found"}))[0]
     assert result["experience_users"] == []
 
 

@@ -6,7 +6,8 @@ import threading
 
 from ansible_collections.losant.platform.plugins.modules import experience_users
 from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import RoutedSession, listing_answer, response
-from ansible_collections.losant.platform.tests.unit.helpers.module_runner import GROUPS, USERS, listing, query_params, run_main
+from ansible_collections.losant.platform.tests.unit.helpers.module_runner import (
+    GROUPS, USERS, listing, query_params, run_main, warning_texts)
 
 G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
 PASSWORD = "Bulk-Unit-Passw0rd"
@@ -283,6 +284,51 @@ def test_a_listing_that_keeps_changing_fails_before_any_write(capsys):
     assert result["failed"] is True
     assert "the listing changed while it was read, on each of 3 reads" in result["msg"]
     assert calls_of(session, "PATCH") == [] and calls_of(session, "DELETE") == []
+
+
+def test_an_entry_without_email_fails_before_any_request(capsys):
+    result, session = run(capsys, dict(config=[{"email": "ok@example.com"}, {"first_name": "Nobody"}]))
+    assert result["failed"] is True and "email" in result["msg"] and "config" in result["msg"]
+    assert session.calls == []
+
+
+def test_update_password_always_without_password_names_the_entry(capsys):
+    result, session = run(capsys, dict(config=[{"email": "a@example.com", "update_password": "always"}]))
+    assert result["failed"] is True
+    assert result["msg"] == "config[0] (a@example.com): update_password=always requires password"
+    assert session.calls == []
+
+
+def test_an_unknown_group_in_a_middle_entry_names_it_and_leaves_the_others_theirs(capsys):
+    groups = listing({"id": G1, "name": "Operators", "parentId": None})
+    config = [{"email": "u0001@example.com", "experience_groups": ["Operators"]},
+              {"email": "u0002@example.com", "experience_groups": ["Operators", "Nightshift"]},
+              {"email": "u0003@example.com", "experience_groups": ["Operators"]}]
+    result, session = run(capsys, dict(config=config), listing(user(1), user(2), user(3)), groups)
+    assert result["failed"] is True
+    assert result["msg"] == ("config[1] (u0002@example.com): experience_groups: no group named or with id "
+                             "'Nightshift'; existing groups: Operators")
+    assert "config[0]" not in result["msg"] and "config[2]" not in result["msg"]
+    assert [call[0] for call in session.summary()] == ["GET", "GET"]
+
+
+def test_an_error_of_many_entries_shows_20_and_the_count_and_returns_all(capsys):
+    config = [{"email": "bad%02d" % index} for index in range(25)]
+    result, session = run(capsys, dict(config=config))
+    assert result["failed"] is True and len(result["errors"]) == 25
+    assert result["msg"].count("must be an email address") == 20
+    assert result["msg"].endswith("; and 5 more (25 in all)")
+    assert session.calls == []
+
+
+def test_a_future_password_updated_after_warns_naming_the_entries(capsys):
+    config = [{"email": "u0001@example.com", "password": PASSWORD, "password_updated_after": "2999-01-01"},
+              {"email": "u0002@example.com", "password": PASSWORD, "password_updated_after": "2020-01-01"}]
+    result = run(capsys, dict(config=config), listing(user(1, passwordLastUpdated="2026-01-01T00:00:00.000Z"),
+                                                      user(2, passwordLastUpdated="2026-01-01T00:00:00.000Z")),
+                 check_mode=True)[0]
+    warnings = [text for text in warning_texts(result) if "password_updated_after" in text]
+    assert len(warnings) == 1 and "in 1 entries (config[0] (u0001@example.com))" in warnings[0]
 
 
 # ------------------------------------------------------------------ suspended and ownership_tag
