@@ -15,6 +15,11 @@ import math
 
 from ansible_collections.losant.platform.plugins.module_utils._client import LosantApiError
 from ansible_collections.losant.platform.plugins.module_utils._pacing import in_threads
+from ansible_collections.losant.platform.plugins.module_utils._suspension import (
+    owns,
+    suspension_patch,
+    with_ownership,
+)
 from ansible_collections.losant.platform.plugins.module_utils._users import (
     USER_OPTIONS,
     GroupResolutionError,
@@ -41,7 +46,9 @@ USER_ENTRY_OPTIONS = dict(
     if name not in ("state", "experience_user_id", "invalidate_tokens"))
 USER_ENTRY_OPTIONS["email"] = dict(type="str", required=True)
 
-STATES = ["merged", "replaced", "overridden", "deleted", "gathered"]
+STATES = ["merged", "replaced", "overridden", "deleted", "suspended", "gathered"]
+# States whose entries only select users: their email is all that matters.
+SELECTING_STATES = ("deleted", "suspended")
 
 
 def _label(index, entry):
@@ -161,10 +168,17 @@ class Plan:
         self.errors = []
         self.known_groups = {}  # id -> {id, name, parentId}, to show groups by name
         self.wanted = {}        # email of a create -> (options, group ids, now): to converge if another run creates it
+        self.not_owned = []     # emails of users left alone for want of the ownership tag
+        self.missing = []       # emails listed for suspension that no user has
 
 
-def plan_changes(config, group_ids, current, state, now, groups=()):
-    """Pure: the Plan that makes ``current`` (lower-case email -> user) match the config."""
+def plan_changes(config, group_ids, current, state, now, groups=(), ownership_tag=None, new_password=None):
+    """Pure: the Plan that makes ``current`` (lower-case email -> user) match the config.
+
+    With an ``ownership_tag`` (a dict of one user tag), new users get it, and
+    overridden, deleted and suspended act only on users that carry it (the others
+    go to ``not_owned``). ``new_password()`` gives each suspended user its random
+    password (state=suspended)."""
     plan = Plan()
     plan.known_groups = known_groups_of(None, groups)
     for user in current.values():
@@ -174,13 +188,23 @@ def plan_changes(config, group_ids, current, state, now, groups=()):
         key = entry["email"].lower()
         listed.add(key)
         user = current.get(key)
-        if state == "deleted":
+        if state in SELECTING_STATES:
             if user is None:
                 plan.unchanged += 1
-            else:
+                if state == "suspended":
+                    plan.missing.append(entry["email"])
+            elif not owns(user, ownership_tag):
+                plan.not_owned.append(user["email"])
+            elif state == "deleted":
                 plan.deletes.append(user)
+            else:
+                body, fields = suspension_patch(user, now, new_password)
+                if body:
+                    plan.updates.append((user, body, fields))
+                else:
+                    plan.unchanged += 1
             continue
-        params = desired_entry(entry, state)
+        params = with_ownership(desired_entry(entry, state), user, ownership_tag)
         ids = group_ids[index]
         if state in ("replaced", "overridden") and ids is None:
             ids = []
@@ -198,7 +222,13 @@ def plan_changes(config, group_ids, current, state, now, groups=()):
         else:
             plan.unchanged += 1
     if state == "overridden":
-        plan.deletes.extend(user for key, user in sorted(current.items()) if key not in listed)
+        for key, user in sorted(current.items()):
+            if key in listed:
+                continue
+            if owns(user, ownership_tag):
+                plan.deletes.append(user)
+            else:
+                plan.not_owned.append(user["email"])
     return plan
 
 

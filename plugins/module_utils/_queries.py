@@ -12,6 +12,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.losant.platform.plugins.module_utils._dates import format_datetime, parse_datetime
+
 
 def glob_condition(pattern):
     """An advanced-query condition that narrows a field to a Losant glob
@@ -58,9 +60,53 @@ def group_filter_condition(group):
     return {"experienceGroupId": group}
 
 
-def user_filter_query(email_pattern=None, group=None, user_tags=None):
-    """One advanced query for the experience_user_info filters; None selects every user."""
+def activity_conditions(last_login_before=None, never_logged_in=None, password_updated_before=None):
+    """Advanced-query conditions of the activity filters (dates already checked by date_filter_errors).
+
+    ``never_logged_in=True`` with ``last_login_before`` selects either (the inactive
+    users); alone, users with no login; ``False``, users with one. A password
+    Losant has no date for counts as set before any date, as with password_updated_after."""
     conditions = []
+    before = format_datetime(parse_datetime(last_login_before)) if last_login_before is not None else None
+    if before is not None and never_logged_in:
+        conditions.append({"$or": [{"lastLogin": {"$lt": before}}, {"lastLogin": None}]})
+    elif before is not None:
+        # $lt never matches a user without a lastLogin, so never_logged_in=False adds nothing.
+        conditions.append({"lastLogin": {"$lt": before}})
+    elif never_logged_in is not None:
+        conditions.append({"lastLogin": None} if never_logged_in else {"lastLogin": {"$ne": None}})
+    if password_updated_before is not None:
+        threshold = format_datetime(parse_datetime(password_updated_before))
+        conditions.append({"$or": [{"passwordLastUpdated": {"$lt": threshold}}, {"passwordLastUpdated": None}]})
+    return conditions
+
+
+def activity_matches(user, last_login_before=None, never_logged_in=None, password_updated_before=None):
+    """The activity filters checked on a user Losant returned (the query is not taken on trust)."""
+    last_login = parse_datetime(user.get("lastLogin"))
+    if last_login_before is not None:
+        before = last_login < parse_datetime(last_login_before) if last_login is not None else False
+        if not (before or (never_logged_in and last_login is None)):
+            return False
+    elif never_logged_in is not None and (last_login is None) != never_logged_in:
+        return False
+    if password_updated_before is not None:
+        set_at = parse_datetime(user.get("passwordLastUpdated"))
+        if set_at is not None and set_at >= parse_datetime(password_updated_before):
+            return False
+    return True
+
+
+def date_filter_errors(params, options=("last_login_before", "password_updated_before")):
+    """Each date option that is not an ISO 8601 date or date-time, by name."""
+    return ["%s must be an ISO 8601 date or date-time such as 2026-01-31T00:00:00Z, got %r" % (name, params[name])
+            for name in options if params.get(name) is not None and parse_datetime(params[name]) is None]
+
+
+def user_filter_query(email_pattern=None, group=None, user_tags=None, activity=()):
+    """One advanced query for the experience_user_info filters; None selects every user.
+    ``activity``: the conditions of activity_conditions()."""
+    conditions = list(activity)
     if email_pattern is not None:
         condition = glob_condition(email_pattern)
         conditions.append({"email": condition} if condition else None)

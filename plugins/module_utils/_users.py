@@ -14,6 +14,7 @@ import copy
 import difflib
 
 from ansible_collections.losant.platform.plugins.module_utils._dates import format_datetime, parse_datetime, utc_now
+from ansible_collections.losant.platform.plugins.module_utils._suspension import restoring, tags_after_restore
 from ansible_collections.losant.platform.plugins.module_utils._tags import desired_tags
 from ansible_collections.losant.platform.plugins.module_utils._validation import (
     GROUPS_MAX,
@@ -32,7 +33,7 @@ PASSWORD_MARKER = "<new password will be set>"
 GROUP_NAME_MAX = 255
 
 USER_OPTIONS = dict(
-    state=dict(type="str", default="present", choices=["present", "absent"]),
+    state=dict(type="str", default="present", choices=["present", "absent", "suspended"]),
     email=dict(type="str"),
     experience_user_id=dict(type="str"),
     first_name=dict(type="str"),
@@ -211,6 +212,7 @@ def user_patch(user, params, group_ids, now):
             body[field] = value
             changed.append(option)
     tags = desired_tags(user.get("userTags"), params.get("user_tags"), params.get("purge_user_tags"))
+    tags = tags_after_restore(user, params, tags)
     if tags is not None and tags != (user.get("userTags") or {}):
         body["userTags"] = tags
         changed.append("user_tags")
@@ -219,7 +221,7 @@ def user_patch(user, params, group_ids, now):
     if wanted is not None and set(wanted) != set(current):
         body["experienceGroupIds"] = wanted
         changed.append("experience_groups")
-    if password_due(params, user):
+    if password_due(params, user) or restoring(user, params):
         body["password"] = params["password"]
         changed.append("password")
     if params.get("invalidate_tokens"):

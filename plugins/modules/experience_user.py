@@ -20,7 +20,9 @@ description:
   - Options left out leave that part of the user alone.
   - Losant never reveals a password, so an existing user's password is only
     set when O(update_password=always) or when O(password_updated_after) says
-    it is due.
+    it is due (or when O(password) brings a suspended user back).
+  - O(state=suspended) offboards a user without deleting it - Losant has no
+    "disabled" flag for experience users, so see O(state) for what it does instead.
 author:
   - Losant Platform Collection Maintainers (@losant-platform)
 extends_documentation_fragment:
@@ -34,8 +36,25 @@ options:
       - V(present) creates the user when missing and updates it when it differs.
       - V(absent) deletes the user when it exists. The user's groups are kept;
         only its memberships go.
+      - V(suspended) (new in 1.0.0) offboards the user but keeps it, its
+        history and its tags - in one PATCH it cuts the user's tokens (its
+        token cutoff becomes now, which signs it out everywhere), removes it
+        from every group, replaces its password with a random one that no one
+        ever sees (not in results, diffs, errors or logs), and sets the user
+        tag C(suspended_at) to the time of the suspension. Losant has no
+        "disabled" flag; this is what stands in for one.
+      - A user that carries C(suspended_at) and belongs to no group is already
+        suspended - the task changes nothing and sends no write (no new
+        password). One put back in a group meanwhile is suspended again.
+      - O(state=suspended) takes only O(email) or O(experience_user_id); a user
+        that does not exist is not changed, with a warning.
+      - To bring a suspended user back, run O(state=present) with a
+        O(password) (whatever O(update_password) says) - that sets the
+        password and removes the C(suspended_at) tag; give O(experience_groups)
+        to put it back in its groups. Until a password is given,
+        C(suspended_at) stays, even with O(purge_user_tags=true).
     type: str
-    choices: [present, absent]
+    choices: [present, absent, suspended]
     default: present
   email:
     description:
@@ -70,7 +89,8 @@ options:
       - The user's password, 8 to 2048 characters. Required to create a user.
       - For an existing user it is only sent as O(update_password) and
         O(password_updated_after) say, since Losant cannot tell whether it
-        already matches.
+        already matches - except for a suspended user (tagged C(suspended_at)),
+        which it brings back (see O(state)).
       - Never shown in results, diffs, errors or logs.
     type: str
   update_password:
@@ -152,7 +172,9 @@ seealso:
 notes:
   - "Request budget: a task that changes nothing costs one HTTP request (two
     when O(experience_groups) holds names); an update adds one PATCH; a
-    create costs one lookup and one POST; a delete one lookup and one DELETE."
+    create costs one lookup and one POST; a delete one lookup and one DELETE;
+    a suspension one lookup and one PATCH, and one lookup alone once the user
+    is suspended."
   - "Concurrent runs: when another run creates the same user between this
     task's lookup and its create, the task takes that user over and updates
     it to match (C(changed) only if it had to). Two runs merging different
@@ -218,6 +240,18 @@ EXAMPLES = r"""
       losant.platform.experience_user:
         email: john.roe@example.com
         state: absent
+
+    - name: Offboard a user without deleting it (tokens cut, groups left, password unknown to anyone)
+      losant.platform.experience_user:
+        email: former.staff@example.com
+        state: suspended
+
+    - name: Bring the suspended user back, with a new password and its group
+      losant.platform.experience_user:
+        email: former.staff@example.com
+        password: "{{ vault_former_staff_new_password }}"
+        experience_groups:
+          - Acme Operators
 
 # Connection options may also come from the environment:
 # LOSANT_API_TOKEN, LOSANT_APPLICATION_ID and LOSANT_API_URL.
@@ -321,6 +355,8 @@ changed_fields:
     - Names of the options whose values the task changed (or would change in
       check mode). On create, every option that was set. Empty on delete and
       when nothing changed.
+    - A suspension lists C(experience_groups) (when the user was in a group),
+      C(invalidate_tokens), C(password) and C(user_tags).
   returned: always
   type: list
   elements: str
@@ -338,6 +374,11 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     failures_reported,
 )
 from ansible_collections.losant.platform.plugins.module_utils._results import text_diff, user_result
+from ansible_collections.losant.platform.plugins.module_utils._suspension import (
+    random_password,
+    suspension_option_errors,
+    suspension_patch,
+)
 from ansible_collections.losant.platform.plugins.module_utils._users import (
     GROUPS_MAX,
     USER_OPTIONS,
@@ -388,6 +429,31 @@ def remove_user(module, client, user):
     return dict(changed=True, experience_user={}, changed_fields=[]), dict(before=user_view(user), after={})
 
 
+def suspend_user(module, client, user):
+    if user is None:
+        module.warn("No experience user has %s %s: nothing to suspend"
+                    % (("experience_user_id", module.params["experience_user_id"]) if module.params["experience_user_id"]
+                       else ("email", module.params["email"])))
+        return dict(changed=False, experience_user={}, changed_fields=[]), dict(before={}, after={})
+
+    def new_password():
+        # Known to no one; registered so that no error message can echo it.
+        value = random_password()
+        client.add_secret(value)
+        return value
+
+    body, changed_fields = suspension_patch(user, format_datetime(utc_now()), new_password)
+    if not body:
+        return dict(changed=False, experience_user=user_result(user), changed_fields=[]), \
+            dict(before=user_view(user), after=user_view(user))
+    if module.check_mode:
+        after = predict_user(user, body, known_groups_of(user))
+    else:
+        after = client.update_experience_user(user["id"], body)
+    return dict(changed=True, experience_user=user_result(after), changed_fields=changed_fields), \
+        dict(before=user_view(user), after=user_view(after, body))
+
+
 def ensure_user(module, client, user):
     params = module.params
     if user is None and params["experience_user_id"]:
@@ -436,7 +502,10 @@ def main():
         supports_check_mode=True,
     )
     module.params["experience_groups"] = group_references(module.params["experience_groups"])
-    fail_on_errors(module, user_option_errors(module.params))
+    errors = user_option_errors(module.params)
+    if module.params["state"] == "suspended":
+        errors.extend(suspension_option_errors(module.params))
+    fail_on_errors(module, errors)
     warning = future_threshold_warning(module.params, utc_now())
     if warning:
         module.warn(warning)
@@ -447,6 +516,8 @@ def main():
         user = find_user(client, module.params)
         if module.params["state"] == "absent":
             result, diff = remove_user(module, client, user)
+        elif module.params["state"] == "suspended":
+            result, diff = suspend_user(module, client, user)
         else:
             result, diff = ensure_user(module, client, user)
 

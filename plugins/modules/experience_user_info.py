@@ -34,7 +34,7 @@ options:
   email:
     description:
       - Return the user with this email, ignoring letter case.
-      - Cannot be combined with another selection.
+      - Cannot be combined with another selection (nor with the sign-in and password filters).
     type: str
   email_pattern:
     description:
@@ -52,6 +52,39 @@ options:
       - Only users that have every one of these tags with exactly this value.
         A value of V(null) matches any value of that key.
     type: dict
+  last_login_before:
+    description:
+      - Only users who last signed in before this time - an ISO 8601 date or
+        date-time, such as V(2026-01-31T00:00:00Z); a time without a zone is
+        UTC (the rules of O(losant.platform.experience_user#module:password_updated_after)).
+      - A user who never signed in has no last sign-in, so is not selected -
+        unless O(never_logged_in=true) is given too, which then selects
+        users of either kind (the inactive users).
+      - Sent in the advanced query (C(lastLogin) C($lt)) and checked again on
+        the users returned.
+    type: str
+    version_added: 1.0.0
+  never_logged_in:
+    description:
+      - V(true) selects users who never signed in (Losant has no C(lastLogin)
+        for them); V(false) users who signed in at least once.
+      - With O(last_login_before) and V(true), users who last signed in before
+        it or never did.
+      - Left out, sign-ins are not filtered.
+      - A user created a moment ago has not signed in yet either; combine with
+        other filters (O(user_tags), O(email_pattern)) to spare new users.
+    type: bool
+    version_added: 1.0.0
+  password_updated_before:
+    description:
+      - Only users whose password was last set before this time (ISO 8601, as
+        O(last_login_before)). A user whose password Losant has no date for
+        counts as set before it, as with
+        O(losant.platform.experience_user#module:password_updated_after).
+      - Sent in the advanced query (C(passwordLastUpdated)) and checked again
+        on the users returned.
+    type: str
+    version_added: 1.0.0
   workers:
     description:
       - How many pages of the listing are read at once, once the first page
@@ -64,6 +97,9 @@ options:
     version_added: 1.0.0
 notes:
   - With no selection at all, every user of the application is returned.
+  - "Suspended users (see M(losant.platform.experience_user)'s
+    O(losant.platform.experience_user#module:state=suspended)) carry the
+    user tag C(suspended_at); O(user_tags={suspended_at: null}) selects them."
   - "Request budget: one request for each page of matching users (Losant
     puts 100 on a page by its current documentation; the module asks for up
     to 1000), the pages after the first read O(workers) at a time, plus one
@@ -108,6 +144,23 @@ EXAMPLES = r"""
       losant.platform.experience_user_info:
         experience_group: none
       register: orphans
+
+    - name: Users who have not signed in for 90 days (or never did)
+      losant.platform.experience_user_info:
+        last_login_before: "{{ '%Y-%m-%dT%H:%M:%SZ' | strftime(now(utc=true).timestamp() | int - 90 * 86400, utc=true) }}"
+        never_logged_in: true
+      register: inactive
+
+    - name: Suspend them (docs/offboarding.md)
+      losant.platform.experience_users:
+        state: suspended
+        config: "{{ inactive.experience_users | map(attribute='email') | map('to_json')
+                    | map('regex_replace', '^(.*)$', '{\"email\": \\1}') | map('from_json') | list }}"
+
+    - name: Users whose password is older than the start of the year
+      losant.platform.experience_user_info:
+        password_updated_before: "2026-01-01"
+      register: stale_passwords
 
     # Round trip: an item of experience_users carries the option names of
     # experience_user, and its experience_groups are taken as they are, so it
@@ -166,6 +219,14 @@ experience_users:
       description: When the password was last set.
       type: str
       sample: "2026-11-26T17:38:35.123Z"
+    last_login:
+      description: When the user last signed in; absent for a user who never did.
+      type: str
+      sample: "2026-11-26T17:38:35.123Z"
+    token_cutoff:
+      description: Tokens issued before this time are invalid (set by a suspension, for one).
+      type: str
+      sample: "2026-11-26T17:38:35.123Z"
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -177,7 +238,13 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     fail_on_errors,
     failures_reported,
 )
-from ansible_collections.losant.platform.plugins.module_utils._queries import glob_matches, user_filter_query
+from ansible_collections.losant.platform.plugins.module_utils._queries import (
+    activity_conditions,
+    activity_matches,
+    date_filter_errors,
+    glob_matches,
+    user_filter_query,
+)
 from ansible_collections.losant.platform.plugins.module_utils._results import user_result
 from ansible_collections.losant.platform.plugins.module_utils._validation import (
     check_email,
@@ -186,6 +253,9 @@ from ansible_collections.losant.platform.plugins.module_utils._validation import
     check_workers,
     is_id,
 )
+
+
+ACTIVITY_FILTERS = ("last_login_before", "never_logged_in", "password_updated_before")
 
 
 def group_filter(client, group):
@@ -208,12 +278,13 @@ def read_users(client, params):
     if params["email"]:
         user = client.find_experience_user_by_email(params["email"])
         return [user] if user else []
+    activity = dict((name, params[name]) for name in ACTIVITY_FILTERS)
     query = user_filter_query(params["email_pattern"], group_filter(client, params["experience_group"]),
-                              params["user_tags"])
+                              params["user_tags"], activity_conditions(**activity))
     users = client.query_experience_users(query)
     if params["email_pattern"] is not None:
         users = [user for user in users if glob_matches(params["email_pattern"], user.get("email"))]
-    return users
+    return [user for user in users if activity_matches(user, **activity)]
 
 
 def main():
@@ -224,6 +295,9 @@ def main():
             email_pattern=dict(type="str"),
             experience_group=dict(type="str"),
             user_tags=dict(type="dict"),
+            last_login_before=dict(type="str"),
+            never_logged_in=dict(type="bool"),
+            password_updated_before=dict(type="str", no_log=False),
             workers=dict(type="int", default=8),
         ),
         mutually_exclusive=[
@@ -232,13 +306,14 @@ def main():
             ("experience_user_id", "user_tags"),
             ("email", "experience_group"),
             ("email", "user_tags"),
-        ],
+        ] + [(selection, activity) for selection in ("experience_user_id", "email") for activity in ACTIVITY_FILTERS],
         supports_check_mode=True,
     )
     params = module.params
     errors = [check_id("experience_user_id", params["experience_user_id"]), check_email("email", params["email"]),
               check_workers(params["workers"])]
     errors.extend(check_tags("user_tags", params["user_tags"]))
+    errors.extend(date_filter_errors(params))
     fail_on_errors(module, errors)
     client = client_from_module(module)
     with failures_reported(module, GroupError):

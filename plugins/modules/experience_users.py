@@ -162,16 +162,44 @@ options:
       - V(overridden) is V(replaced), and every user of the application that
         is not listed is deleted.
       - V(deleted) deletes the listed users (only O(config[].email) matters).
+      - V(suspended) (new in 1.0.0) suspends the listed users (only
+        O(config[].email) matters), each as
+        M(losant.platform.experience_user) does with its
+        O(losant.platform.experience_user#module:state=suspended) - tokens cut,
+        every group left, a random password no one sees, and the user tag
+        C(suspended_at) set to the time; an already suspended user gets no
+        write. A listed email that no user has is counted in RV(unchanged),
+        with a warning. The state applies to the whole task, as
+        V(deleted) does, rather than to each entry - a resource module's
+        O(state) says how the whole O(config) is applied; suspend in one task
+        and merge in another. A later V(merged) entry with a
+        O(config[].password) brings a suspended user back.
       - V(gathered) writes nothing and returns the current users in the
         O(config) shape, in RV(gathered).
     type: str
-    choices: [merged, replaced, overridden, deleted, gathered]
+    choices: [merged, replaced, overridden, deleted, suspended, gathered]
     default: merged
   max_deletions:
     description:
       - When the task would delete more users than this, it fails before any
         write and says how many it would delete. A guard for O(state=overridden).
     type: int
+  ownership_tag:
+    description:
+      - "One user tag that marks the users this task manages, such as
+        V({managed_by: acme-onboarding}) - exactly one key, with a non-empty
+        string value."
+      - Users the task creates get it (added to their O(config[].user_tags)),
+        and users that carry it keep it, whatever O(state=replaced) or
+        O(config[].purge_user_tags) say. A user that does not carry it is not
+        given it; add it to the entry's O(config[].user_tags) to adopt the user.
+      - O(state=overridden), O(state=deleted) and O(state=suspended) act only
+        on users that carry it with exactly this value; the others are left
+        alone and listed in RV(not_owned). So an application shared with
+        other tools or people loses only what this task put there.
+      - Left out, every user counts as this task's.
+    type: dict
+    version_added: 1.0.0
   workers:
     description:
       - How many requests run at once - the pages of the user listing (after
@@ -196,6 +224,11 @@ notes:
     on the total, or a user appears twice or is missing), it is read again,
     up to three times in all; then the task fails before any write."
   - In diff mode there is one C(before)/C(after) per changed user, headed by its email.
+  - "Deletions by exact email: before the first DELETE, every user about to
+    be deleted is checked on this side - with O(state=deleted) its email
+    equals a listed one (ignoring letter case only), with O(state=overridden)
+    it equals none, and it carries O(ownership_tag) when one is given. If one
+    fails the check, the task fails and deletes nothing."
   - A write that fails does not stop the others; the task then fails, listing
     each failure, and reports what was done in RV(created), RV(updated) and RV(deleted).
   - O(src) is read by an action plugin on the controller; the module itself
@@ -265,6 +298,26 @@ EXAMPLES = r"""
           - email: former.one@acme.example.com
           - email: former.two@acme.example.com
 
+    - name: Suspend two users instead - kept, but signed out, in no group and with a password no one knows
+      losant.platform.experience_users:
+        state: suspended
+        config:
+          - email: former.three@acme.example.com
+          - email: former.four@acme.example.com
+
+    - name: Own what this task creates, and delete only what it owns
+      losant.platform.experience_users:
+        state: overridden
+        max_deletions: 25
+        ownership_tag:
+          managed_by: acme-onboarding
+        config: "{{ acme_users }}"
+      register: onboarding
+
+    - name: Users this task left alone, as other tools manage them
+      ansible.builtin.debug:
+        var: onboarding.not_owned
+
     - name: Read every user in config form
       losant.platform.experience_users:
         state: gathered
@@ -288,7 +341,9 @@ created:
   elements: str
   sample: [jane.doe@acme.example.com]
 updated:
-  description: Emails of the users updated (or that would be).
+  description:
+    - Emails of the users updated (or that would be).
+    - With O(state=suspended), the users suspended.
   returned: always
   type: list
   elements: str
@@ -302,7 +357,8 @@ deleted:
 unchanged:
   description:
     - How many listed users already matched (with O(state=deleted), how many
-      were already absent).
+      were already absent; with O(state=suspended), how many were already
+      suspended or do not exist).
   returned: always
   type: int
   sample: 998
@@ -311,6 +367,16 @@ changed_fields:
   returned: always
   type: dict
   sample: {"raj.patel@acme.example.com": ["experience_groups"]}
+not_owned:
+  description:
+    - Emails of the users that O(state=overridden), O(state=deleted) or
+      O(state=suspended) would have acted on but left alone, as they do not
+      carry O(ownership_tag); sorted. Empty without O(ownership_tag).
+  returned: always
+  type: list
+  elements: str
+  sample: [shared.admin@acme.example.com]
+  version_added: 1.0.0
 gathered:
   description:
     - The current users in the O(config) shape, sorted by email. Groups are
@@ -326,6 +392,7 @@ gathered:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.losant.platform.plugins.module_utils._bulk_users import (
+    SELECTING_STATES,
     STATES,
     USER_ENTRY_OPTIONS,
     config_errors,
@@ -344,12 +411,17 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     failures_reported,
 )
 from ansible_collections.losant.platform.plugins.module_utils._results import text_diff
+from ansible_collections.losant.platform.plugins.module_utils._suspension import (
+    deletion_problems,
+    ownership_errors,
+    random_password,
+)
 from ansible_collections.losant.platform.plugins.module_utils._users import (
     future_threshold_warning,
     group_lookup_needed,
     group_references,
 )
-from ansible_collections.losant.platform.plugins.module_utils._validation import check_workers, listed
+from ansible_collections.losant.platform.plugins.module_utils._validation import check_tags, check_workers, listed
 
 
 def module_client(module):
@@ -364,22 +436,36 @@ def gather(module, client):
     users = client.query_experience_users()
     groups = client.list_experience_groups()
     module.exit_json(changed=False, gathered=gathered_config(users, groups),
-                     created=[], updated=[], deleted=[], unchanged=0, changed_fields={})
+                     created=[], updated=[], deleted=[], unchanged=0, changed_fields={}, not_owned=[])
 
 
 def plan(module, client):
     config = module.params["config"]
     state = module.params["state"]
     current = read_current_users(client, [entry["email"] for entry in config], need_all=state == "overridden")
-    needs_groups = state != "deleted" and any(group_lookup_needed(entry.get("experience_groups")) for entry in config)
+    selecting = state in SELECTING_STATES
+    needs_groups = not selecting and any(group_lookup_needed(entry.get("experience_groups")) for entry in config)
     groups = client.list_experience_groups() if needs_groups else []
     warnings = [] if module.check_mode else None
-    group_ids, errors = resolve_entry_groups(config, groups, warnings) if state != "deleted" \
+    group_ids, errors = resolve_entry_groups(config, groups, warnings) if not selecting \
         else ([None] * len(config), [])
     for warning in warnings or []:
         module.warn(warning)
-    planned = plan_changes(config, group_ids, current, state, format_datetime(utc_now()), groups)
+
+    def new_password():
+        # A suspended user's password: known to no one, and registered so that no error can echo it.
+        value = random_password()
+        client.add_secret(value)
+        return value
+
+    planned = plan_changes(config, group_ids, current, state, format_datetime(utc_now()), groups,
+                           module.params["ownership_tag"], new_password)
     fail_on_errors(module, errors + planned.errors)
+    if planned.missing:
+        module.warn("No experience user has the email %s: nothing to suspend" % ", ".join(planned.missing))
+    # What selects the users to delete is checked once more here, before the first DELETE.
+    fail_on_errors(module, ["refusing to delete %s" % problem for problem in deletion_problems(
+        planned.deletes, [entry["email"] for entry in config], state, module.params["ownership_tag"])])
     limit = module.params["max_deletions"]
     if limit is not None and len(planned.deletes) > limit:
         module.fail_json(msg="max_deletions: this task would delete %d users, more than max_deletions=%d; nothing "
@@ -397,10 +483,11 @@ def main():
             workers=dict(type="int", default=8),
             src=dict(type="path"),
             passwords=dict(type="dict", no_log=True),
+            ownership_tag=dict(type="dict"),
         ),
         # Leaving config out must never mean "no users": with overridden that would delete them all.
         required_if=[("state", state, ["config", "src"], True)
-                     for state in ("merged", "replaced", "overridden", "deleted")],
+                     for state in ("merged", "replaced", "overridden", "deleted", "suspended")],
         mutually_exclusive=[("config", "src")],
         supports_check_mode=True,
     )
@@ -417,6 +504,8 @@ def main():
     errors.append(check_workers(params["workers"]))
     if params["max_deletions"] is not None and params["max_deletions"] < 0:
         errors.append("max_deletions must be 0 or more, got %d" % params["max_deletions"])
+    errors.extend(ownership_errors("ownership_tag", params["ownership_tag"]))
+    errors.extend(check_tags("ownership_tag", params["ownership_tag"]))
     fail_on_errors(module, errors)
     now = utc_now()
     future = ["config[%d] (%s)" % (index, entry["email"]) for index, entry in enumerate(params["config"])
@@ -439,6 +528,7 @@ def main():
         deleted=[user["email"] for user in planned.deletes],
         unchanged=planned.unchanged,
         changed_fields=dict((user["email"], fields) for user, dummy, fields in planned.updates),
+        not_owned=sorted(planned.not_owned, key=str.lower),
     )
     if module._diff:
         result["diff"] = text_diff(plan_diffs(planned))

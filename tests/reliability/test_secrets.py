@@ -28,7 +28,8 @@ import pytest
 import yaml
 
 from ansible_collections.losant.platform.tests.conformance_support import SHARED_API_DIR
-from reliability_support import AUDIT, OUTCOMES, REPO
+from losant_emulator import Emulator
+from reliability_support import AUDIT, OUTCOMES, REPO, TOKEN, PlaybookRun, noted_task, play
 
 INTEGRATION = REPO / "tests" / "integration"
 SERVICE = Path("tests") / "integration" / "emulator_service.py"
@@ -240,3 +241,71 @@ def test_integration_target_at_vvvv_leaks_no_secret(integration_run, target):
     OUTCOMES.add("secrets", "integration target %s at -vvvv (%s)" % (target, integration_run.source), "0 leaks",
                  "%d leaks in %.0f KB of output and log" % (len(leaks), (len(section) + len(ansible_log)) / 1e3))
     assert not leaks, "\n".join(str(leak) for leak in leaks)
+
+
+# ---------------------------------------------------------------- suspension's random passwords
+
+SUSPENDED = ["gone.%d@example.com" % index for index in range(4)]
+ECHOED = "echoed@example.com"
+RANDOM_PIECE = 16
+
+
+def capture_passwords(emulator, echo_ids):
+    """Every password the emulator is sent, registered with the audit as it arrives: the random
+    passwords of state=suspended are known to no one else. A PATCH of a user of ``echo_ids`` is
+    answered with a 400 whose message echoes the password, as a careless server or proxy might."""
+    captured = []
+    answer = emulator.api.answer
+
+    def capturing(method, path, params, raw, headers):
+        body = json.loads(raw.decode("utf-8")) if raw else None
+        if isinstance(body, dict) and isinstance(body.get("password"), str):
+            captured.append(body["password"])
+            AUDIT.add(body["password"])
+            # Its 16-character pieces too: any 31 characters of it in an output hold one whole.
+            for start in range(0, len(body["password"]) - RANDOM_PIECE + 1, RANDOM_PIECE):
+                AUDIT.add(body["password"][start:start + RANDOM_PIECE])
+            if method == "PATCH" and path.rsplit("/", 1)[-1] in echo_ids:
+                return 400, {"type": "Validation", "message": "password %s is not allowed" % body["password"]}, {}
+        return answer(method, path, params, raw, headers)
+
+    emulator.api.answer = capturing
+    return captured
+
+
+def test_suspensions_random_passwords_appear_nowhere(tmp_path):
+    """state=suspended in check mode, for real, in bulk and against answers echoing the password,
+    at -vvvv with diffs: none of the random passwords is in the output, the log or a result."""
+    with Emulator(tokens={TOKEN: ["all.Application"]}) as emulator:
+        seeded = emulator.seed({
+            "experienceGroups": [{"name": "Operators"}],
+            "experienceUsers": [{"email": email, "experienceGroups": ["Operators"]} for email in SUSPENDED + [ECHOED]]})
+        echo_ids = [user["id"] for user in seeded["experienceUsers"] if user["email"] == ECHOED]
+        captured = capture_passwords(emulator, echo_ids)
+        out = str(tmp_path / "records.jsonl")
+        one = "losant.platform.experience_user"
+        bulk = "losant.platform.experience_users"
+        tasks = (noted_task("suspend, check mode", one, {"email": SUSPENDED[0], "state": "suspended"}, out,
+                            check_mode=True)
+                 + noted_task("suspend", one, {"email": SUSPENDED[0], "state": "suspended"}, out)
+                 + noted_task("suspend again", one, {"email": SUSPENDED[0], "state": "suspended"}, out)
+                 + noted_task("suspend echoed", one, {"email": ECHOED, "state": "suspended"}, out)
+                 + noted_task("bulk, check mode", bulk, {"state": "suspended", "config": [
+                     {"email": email} for email in SUSPENDED[1:]]}, out, check_mode=True)
+                 + noted_task("bulk", bulk, {"state": "suspended", "config": [
+                     {"email": email} for email in SUSPENDED[1:] + [ECHOED]]}, out))
+        run = PlaybookRun("suspension", [play(tasks, emulator.url)], tmp_path, verbosity=4).wait()
+        results = run.results()
+        state = emulator.state
+    suspended = [user for user in state["experienceUsers"] if "suspended_at" in user["userTags"]]
+    OUTCOMES.add("secrets", "state=suspended: random passwords at -vvvv, diffs, echoed errors", "0 leaks",
+                 "%d leaks; %d random passwords searched for" % (len(run.leaks), len(captured)))
+    assert run.returncode == 0, run.tail()
+    # One password per user suspended for real (and one per echoed attempt); none in check mode or again.
+    assert len(captured) == len(set(captured)) == len(SUSPENDED) + 2, captured
+    assert sorted(user["email"] for user in suspended) == SUSPENDED
+    assert results["suspend"]["changed"] and not results["suspend again"]["changed"]
+    assert results["suspend echoed"]["failed"] and "is not allowed" in results["suspend echoed"]["msg"]
+    assert results["bulk"]["failed"] and results["bulk"]["updated"] == SUSPENDED[1:]
+    assert "diff" in results["suspend"] and "diff" in results["bulk, check mode"]
+    assert not run.leaks, "\n".join(str(leak) for leak in run.leaks)

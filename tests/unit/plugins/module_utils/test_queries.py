@@ -97,3 +97,59 @@ def test_user_filter_query_combines_every_filter_with_and():
         {"experienceGroupId": {"$ne": None}},
         {"userTags": {"customer": "acme"}},
     ]}
+
+
+# ------------------------------------------------------------------ activity filters
+
+from ansible_collections.losant.platform.plugins.module_utils._queries import (  # noqa: E402
+    activity_conditions,
+    activity_matches,
+    date_filter_errors,
+)
+
+CUTOFF = "2026-09-01T00:00:00.000Z"
+
+
+@pytest.mark.parametrize("given,conditions", [
+    ({}, []),
+    ({"last_login_before": "2026-09-01"}, [{"lastLogin": {"$lt": CUTOFF}}]),
+    ({"last_login_before": "2026-09-01T02:00:00+02:00"}, [{"lastLogin": {"$lt": CUTOFF}}]),
+    ({"never_logged_in": True}, [{"lastLogin": None}]),
+    ({"never_logged_in": False}, [{"lastLogin": {"$ne": None}}]),
+    ({"last_login_before": "2026-09-01", "never_logged_in": True},
+     [{"$or": [{"lastLogin": {"$lt": CUTOFF}}, {"lastLogin": None}]}]),
+    ({"last_login_before": "2026-09-01", "never_logged_in": False}, [{"lastLogin": {"$lt": CUTOFF}}]),
+    ({"password_updated_before": "2026-09-01"},
+     [{"$or": [{"passwordLastUpdated": {"$lt": CUTOFF}}, {"passwordLastUpdated": None}]}]),
+])
+def test_activity_filters_become_advanced_query_conditions(given, conditions):
+    assert activity_conditions(**given) == conditions
+
+
+def test_activity_conditions_join_the_other_filters_in_one_query():
+    query = user_filter_query("*@acme.example", None, None, activity_conditions(never_logged_in=True))
+    assert query == {"$and": [{"lastLogin": None}, {"email": {"$endsWith": "@acme.example", "$ci": True}}]}
+
+
+@pytest.mark.parametrize("user,given,matches", [
+    ({"lastLogin": "2026-08-31T23:59:59.999Z"}, {"last_login_before": "2026-09-01"}, True),
+    ({"lastLogin": "2026-09-01T00:00:00.000Z"}, {"last_login_before": "2026-09-01"}, False),
+    ({}, {"last_login_before": "2026-09-01"}, False),
+    ({}, {"last_login_before": "2026-09-01", "never_logged_in": True}, True),
+    ({"lastLogin": "2026-10-01T00:00:00.000Z"}, {"last_login_before": "2026-09-01", "never_logged_in": True}, False),
+    ({}, {"never_logged_in": True}, True),
+    ({"lastLogin": "2026-10-01T00:00:00.000Z"}, {"never_logged_in": True}, False),
+    ({}, {"never_logged_in": False}, False),
+    ({"passwordLastUpdated": "2026-01-01T00:00:00.000Z"}, {"password_updated_before": "2026-09-01"}, True),
+    ({"passwordLastUpdated": "2026-10-01T00:00:00.000Z"}, {"password_updated_before": "2026-09-01"}, False),
+    ({}, {"password_updated_before": "2026-09-01"}, True),
+])
+def test_activity_filters_are_checked_again_on_what_losant_returns(user, given, matches):
+    assert activity_matches(user, **given) is matches
+
+
+def test_date_filters_name_the_option_and_the_rule():
+    assert date_filter_errors({"last_login_before": "2026-09-01", "password_updated_before": None}) == []
+    assert date_filter_errors({"last_login_before": "90 days ago", "password_updated_before": "2026-13-01"}) == [
+        "last_login_before must be an ISO 8601 date or date-time such as 2026-01-31T00:00:00Z, got '90 days ago'",
+        "password_updated_before must be an ISO 8601 date or date-time such as 2026-01-31T00:00:00Z, got '2026-13-01'"]

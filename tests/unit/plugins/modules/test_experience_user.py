@@ -1,6 +1,7 @@
 """main() of experience_user with the HTTP transport replaced: the exact
 requests sent, and the JSON the module exits with."""
 
+import json
 from unittest import mock
 
 import pytest
@@ -289,3 +290,84 @@ def test_a_future_password_updated_after_warns(capsys):
                  listing(stored_user()), check_mode=True)[0]
     assert result["changed_fields"] == ["password"]
     assert any("password_updated_after 2999-01-01 is in the future" in text for text in warning_texts(result))
+
+
+# ------------------------------------------------------------------ state=suspended
+
+SUSPENDED_USER = stored_user(userTags={"customer": "acme", "suspended_at": "2026-10-01T08:00:00.000Z"},
+                             experienceGroups=[])
+
+
+def echo_password(call):
+    """A PATCH answered by a 400 that echoes the password it was sent."""
+    return response(400, {"type": "Validation", "message": "password %s refused" % call["body"]["password"]})
+
+
+def test_suspend_is_one_lookup_and_one_patch_and_the_password_appears_nowhere(capsys):
+    def answer(call):
+        suspended = dict(call["body"])
+        return response(200, stored_user(userTags=suspended["userTags"], experienceGroups=[],
+                                         tokenCutoff=suspended["tokenCutoff"]))
+
+    result, session = run(capsys, dict(email="jane@example.com", state="suspended"), listing(stored_user()), answer,
+                          diff=True)
+    (lookup, patch) = session.summary()
+    assert lookup == ("GET", USERS, EMAIL_QUERY, None)
+    body = patch[3]
+    assert patch[:2] == ("PATCH", "%s/%s" % (USERS, UID))
+    assert sorted(body) == ["experienceGroupIds", "password", "tokenCutoff", "userTags"]
+    assert body["experienceGroupIds"] == []
+    assert body["userTags"] == {"customer": "acme", "suspended_at": body["tokenCutoff"]}
+    assert len(body["password"]) >= 64
+    assert body["password"] not in json.dumps(result)
+    assert result["changed"] is True
+    assert result["changed_fields"] == ["experience_groups", "invalidate_tokens", "password", "user_tags"]
+    assert result["diff"]["after"]["password"] == "<new password will be set>"
+    assert result["experience_user"]["user_tags"]["suspended_at"] == body["tokenCutoff"]
+
+
+def test_a_suspended_user_costs_one_request_and_no_write(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", state="suspended"), listing(SUSPENDED_USER))
+    assert session.summary() == [("GET", USERS, EMAIL_QUERY, None)]
+    assert result["changed"] is False and result["changed_fields"] == []
+
+
+def test_suspend_in_check_mode_writes_nothing_and_shows_the_plan(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", state="suspended"), listing(stored_user()),
+                          check_mode=True, diff=True)
+    assert [call[0] for call in session.summary()] == ["GET"]
+    assert result["changed"] is True
+    assert result["experience_user"]["experience_groups"] == []
+    assert "suspended_at" in result["experience_user"]["user_tags"]
+    assert result["diff"]["before"]["experience_groups"] == ["Operators"]
+
+
+def test_an_error_echoing_the_random_password_is_redacted(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", state="suspended"), listing(stored_user()),
+                          echo_password)
+    sent = session.summary()[1][3]["password"]
+    assert result["failed"] is True
+    assert sent not in json.dumps(result)
+    assert "password" in result["msg"] and "refused" in result["msg"]
+
+
+def test_present_with_a_password_brings_the_user_back(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", password=PASSWORD),
+                          listing(SUSPENDED_USER), response(200, stored_user(experienceGroups=[])))
+    assert session.summary()[1] == ("PATCH", "%s/%s" % (USERS, UID), {},
+                                    {"userTags": {"customer": "acme"}, "password": PASSWORD})
+    assert result["changed_fields"] == ["user_tags", "password"]
+
+
+def test_suspend_refuses_other_options_before_any_request(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", state="suspended", password=PASSWORD,
+                                       experience_groups=["Operators"]))
+    assert session.summary() == []
+    assert result["failed"] is True
+    assert "leave out password, experience_groups" in result["msg"]
+
+
+def test_suspending_a_user_that_does_not_exist_warns_and_changes_nothing(capsys):
+    result, session = run(capsys, dict(email="jane@example.com", state="suspended"), listing())
+    assert result["changed"] is False
+    assert warning_texts(result) == ["No experience user has email jane@example.com: nothing to suspend"]

@@ -191,3 +191,29 @@ def test_api_errors_fail_with_status_and_type(capsys):
     assert result["failed"] is True
     assert result["msg"] == "Losant API request GET /%s failed: HTTP 400 Validation: bad query" % USERS
     assert result["error_type"] == "Validation"
+
+
+def test_activity_filters_go_in_the_query_and_are_checked_again(capsys):
+    stale = user(JANE, "jane@acme.example", lastLogin="2026-01-01T00:00:00.000Z")
+    never = user(MARY, "mary@acme.example")
+    # A user the query should not have returned is dropped on the client.
+    recent = user("bbbbbbbbbbbbbbbbbbbbbbb3", "recent@acme.example", lastLogin="2026-11-01T00:00:00.000Z")
+    result, session = run(capsys, dict(last_login_before="2026-09-01", never_logged_in=True),
+                          listing(stale, never, recent))
+    assert session.summary() == [users_query(
+        '{"$or":[{"lastLogin":{"$lt":"2026-09-01T00:00:00.000Z"}},{"lastLogin":null}]}')]
+    assert [found["email"] for found in result["experience_users"]] == ["jane@acme.example", "mary@acme.example"]
+
+
+def test_password_updated_before_counts_an_unknown_date_as_old(capsys):
+    result, session = run(capsys, dict(password_updated_before="2026-12-01T00:00:00Z"),
+                          listing(JANE_USER, user(MARY, "mary@acme.example", passwordLastUpdated=None)))
+    assert session.summary() == [users_query(
+        '{"$or":[{"passwordLastUpdated":{"$lt":"2026-12-01T00:00:00.000Z"}},{"passwordLastUpdated":null}]}')]
+    assert len(result["experience_users"]) == 2
+
+
+def test_a_bad_activity_date_fails_before_any_request(capsys):
+    result, session = run(capsys, dict(last_login_before="ninety days ago"))
+    assert session.calls == [] and result["failed"] is True
+    assert result["msg"].startswith("last_login_before must be an ISO 8601 date or date-time")

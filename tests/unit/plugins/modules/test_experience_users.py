@@ -329,3 +329,60 @@ def test_a_future_password_updated_after_warns_naming_the_entries(capsys):
                  check_mode=True)[0]
     warnings = [text for text in warning_texts(result) if "password_updated_after" in text]
     assert len(warnings) == 1 and "in 1 entries (config[0] (u0001@example.com))" in warnings[0]
+
+
+# ------------------------------------------------------------------ suspended and ownership_tag
+
+OWNER = {"managed_by": "acme-onboarding"}
+
+
+def test_suspended_patches_each_listed_user_once_with_its_own_random_password(capsys):
+    config = [{"email": "u0001@example.com"}, {"email": "u0002@example.com"}]
+    users = [user(1, experienceGroups=[{"id": G1, "name": "Operators", "parentId": None}]), user(2)]
+    result, session = run(capsys, dict(config=config, state="suspended"), listing(*users),
+                          lambda call: response(200, user(1)), lambda call: response(200, user(2)), diff=True)
+    patches = session.summary()[1:]
+    assert [call[:2] for call in patches] == [("PATCH", USERS + "/" + "%024x" % 1), ("PATCH", USERS + "/" + "%024x" % 2)]
+    passwords = [call[3]["password"] for call in patches]
+    assert len(set(passwords)) == 2
+    assert not any(password in json.dumps(result) for password in passwords)
+    assert patches[0][3]["experienceGroupIds"] == [] and "experienceGroupIds" not in patches[1][3]
+    assert result["updated"] == ["u0001@example.com", "u0002@example.com"]
+    assert all(diff["after"]["password"] == "<new password will be set>" for diff in result["diff"])
+
+
+def test_suspended_users_that_are_already_suspended_cost_the_read_only(capsys):
+    done = user(1, userTags={"suspended_at": "2026-10-01T08:00:00.000Z"})
+    result, session = run(capsys, dict(config=[{"email": "u0001@example.com"}], state="suspended"), listing(done))
+    assert len(session.calls) == 1
+    assert result["changed"] is False and result["unchanged"] == 1
+
+
+def test_overridden_with_ownership_deletes_only_owned_users_and_names_the_others(capsys):
+    mine = user(1, userTags=dict(OWNER))
+    theirs = user(2)
+    result, session = run(capsys, dict(config=[], state="overridden", ownership_tag=OWNER),
+                          listing(mine, theirs), response(200, {"success": True}))
+    assert session.summary()[1:] == [("DELETE", USERS + "/" + "%024x" % 1, {}, None)]
+    assert result["deleted"] == ["u0001@example.com"] and result["not_owned"] == ["u0002@example.com"]
+
+
+def test_deleted_with_ownership_leaves_an_unowned_user(capsys):
+    result, session = run(capsys, dict(config=[{"email": "u0002@example.com"}], state="deleted", ownership_tag=OWNER),
+                          listing(user(2)))
+    assert len(session.calls) == 1
+    assert result["changed"] is False and result["not_owned"] == ["u0002@example.com"]
+
+
+def test_ownership_tag_is_checked_before_any_request(capsys):
+    result, session = run(capsys, dict(config=[], state="overridden", ownership_tag={"a": "1", "b": "2"}))
+    assert session.calls == []
+    assert "ownership_tag must hold exactly one user tag" in result["msg"]
+
+
+def test_a_listing_that_returns_a_user_under_another_email_deletes_nothing(capsys):
+    # An answer that does not hold exactly the email asked for is never deleted.
+    result, session = run(capsys, dict(config=[{"email": "u0001@example.com"}], state="deleted"),
+                          listing(user(7, "u0001@example.com.evil")))
+    assert len(session.calls) == 1
+    assert result["changed"] is False and result["deleted"] == []

@@ -1,0 +1,200 @@
+"""Suspension, restore and ownership: the pure planning of state=suspended and ownership_tag."""
+
+from ansible_collections.losant.platform.plugins.module_utils._bulk_users import plan_changes, plan_diffs
+from ansible_collections.losant.platform.plugins.module_utils._suspension import (
+    SUSPENDED_TAG,
+    deletion_problems,
+    is_suspended,
+    ownership_errors,
+    owns,
+    random_password,
+    suspension_option_errors,
+    suspension_patch,
+    with_ownership,
+)
+from ansible_collections.losant.platform.plugins.module_utils._users import user_patch
+
+G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
+NOW = "2026-11-26T12:00:00.000Z"
+EARLIER = "2026-10-01T08:00:00.000Z"
+OWNER = {"managed_by": "acme-onboarding"}
+
+
+def user(email="jane@example.com", index=1, **fields):
+    found = {"id": "%024x" % index, "email": email, "firstName": "Jane", "userTags": {"customer": "acme"},
+             "experienceGroups": [{"id": G1, "name": "Operators", "parentId": None}],
+             "passwordLastUpdated": EARLIER}
+    found.update(fields)
+    return found
+
+
+def suspended(**fields):
+    fields.setdefault("experienceGroups", [])
+    return user(userTags={"customer": "acme", SUSPENDED_TAG: EARLIER}, **fields)
+
+
+def params(**given):
+    base = dict(email="jane@example.com", experience_user_id=None, first_name=None, last_name=None, password=None,
+                update_password="on_create", password_updated_after=None, user_tags=None, purge_user_tags=False,
+                experience_groups=None, purge_experience_groups=False, invalidate_tokens=False)
+    base.update(given)
+    return base
+
+
+def entry(email, **given):
+    base = dict(email=email, first_name=None, last_name=None, password=None, update_password="on_create",
+                password_updated_after=None, user_tags=None, purge_user_tags=False, experience_groups=None,
+                purge_experience_groups=False)
+    base.update(given)
+    return base
+
+
+class Passwords:
+    """new_password() of the modules: counts the calls."""
+
+    def __init__(self):
+        self.made = []
+
+    def __call__(self):
+        self.made.append("Random-%d-passw0rd" % len(self.made))
+        return self.made[-1]
+
+
+def test_suspension_cuts_tokens_leaves_groups_sets_a_password_and_the_tag_in_one_patch():
+    passwords = Passwords()
+    body, fields = suspension_patch(user(), NOW, passwords)
+    assert body == {"tokenCutoff": NOW, "experienceGroupIds": [], "password": passwords.made[0],
+                    "userTags": {"customer": "acme", SUSPENDED_TAG: NOW}}
+    assert fields == ["experience_groups", "invalidate_tokens", "password", "user_tags"]
+
+
+def test_a_user_in_no_group_is_suspended_without_touching_its_groups():
+    body, fields = suspension_patch(user(experienceGroups=[]), NOW, Passwords())
+    assert "experienceGroupIds" not in body and "experience_groups" not in fields
+
+
+def test_an_already_suspended_user_gets_no_write_and_no_new_password():
+    passwords = Passwords()
+    assert suspension_patch(suspended(), NOW, passwords) == ({}, [])
+    assert passwords.made == []
+
+
+def test_a_suspended_user_put_back_in_a_group_is_suspended_again():
+    passwords = Passwords()
+    again = suspended(experienceGroups=[{"id": G1, "name": "Operators", "parentId": None}])
+    assert not is_suspended(again)
+    body, dummy = suspension_patch(again, NOW, passwords)
+    assert body["experienceGroupIds"] == [] and body["userTags"][SUSPENDED_TAG] == NOW and len(passwords.made) == 1
+
+
+def test_random_passwords_are_long_fresh_and_within_losants_rule():
+    made = set(random_password() for dummy in range(50))
+    assert len(made) == 50
+    assert all(64 <= len(value) <= 2048 for value in made)
+
+
+def test_present_with_a_password_brings_a_suspended_user_back_and_drops_the_tag():
+    body, fields = user_patch(suspended(), params(password="Back-Again-Passw0rd"), None, NOW)
+    assert body == {"userTags": {"customer": "acme"}, "password": "Back-Again-Passw0rd"}
+    assert fields == ["user_tags", "password"]
+
+
+def test_without_a_password_the_tag_stays_whatever_the_tag_options_say():
+    body, fields = user_patch(suspended(), params(user_tags={"team": "ops"}, purge_user_tags=True), None, NOW)
+    assert body == {"userTags": {"team": "ops", SUSPENDED_TAG: EARLIER}}
+    assert user_patch(suspended(), params(first_name="Jane"), None, NOW) == ({}, [])
+
+
+def test_a_user_that_is_not_suspended_follows_update_password_as_before():
+    assert user_patch(user(), params(password="Not-Due-Passw0rd"), None, NOW) == ({}, [])
+
+
+def test_suspended_takes_only_the_selection():
+    assert suspension_option_errors(params()) == []
+    errors = suspension_option_errors(params(password="x" * 10, experience_groups=[], invalidate_tokens=True))
+    assert len(errors) == 1
+    assert errors[0].endswith("leave out password, experience_groups, invalidate_tokens")
+    assert "x" * 10 not in errors[0]
+
+
+def test_ownership_tag_is_exactly_one_tag_with_a_string_value():
+    assert ownership_errors("ownership_tag", None) == []
+    assert ownership_errors("ownership_tag", OWNER) == []
+    assert ownership_errors("ownership_tag", {}) == [
+        "ownership_tag must hold exactly one user tag, such as {managed_by: acme-onboarding}, got 0 keys"]
+    assert "got 2 keys" in ownership_errors("ownership_tag", {"a": "1", "b": "2"})[0]
+    assert ownership_errors("ownership_tag", {"a": 3}) == ["ownership_tag value of 'a' must be a non-empty string, got 3"]
+
+
+def test_owns_compares_the_tag_value_exactly():
+    assert owns(user(userTags=dict(OWNER)), OWNER)
+    assert not owns(user(userTags={"managed_by": "ACME-onboarding"}), OWNER)
+    assert not owns(user(), OWNER)
+    assert owns(user(), None)
+
+
+def test_with_ownership_tags_new_users_keeps_the_tag_and_adopts_no_one():
+    assert with_ownership(entry("n@example.com"), None, OWNER)["user_tags"] == OWNER
+    assert with_ownership(entry("n@example.com", user_tags={"t": "v"}), None, OWNER)["user_tags"] == dict(OWNER, t="v")
+    owned = user(userTags=dict(OWNER))
+    assert with_ownership(entry("jane@example.com", user_tags={}), owned, OWNER)["user_tags"] == OWNER
+    assert with_ownership(entry("jane@example.com"), owned, OWNER)["user_tags"] is None
+    assert with_ownership(entry("jane@example.com", user_tags={}), user(), OWNER)["user_tags"] == {}
+
+
+def test_overridden_deletes_only_owned_users_and_lists_the_others():
+    mine = user("mine@example.com", 2, userTags=dict(OWNER))
+    theirs = user("theirs@example.com", 3)
+    kept = user("kept@example.com", 4, userTags=dict(OWNER))
+    current = dict((u["email"], u) for u in (mine, theirs, kept))
+    plan = plan_changes([entry("kept@example.com")], [None], current, "overridden", NOW, ownership_tag=OWNER)
+    assert [u["email"] for u in plan.deletes] == ["mine@example.com"]
+    assert plan.not_owned == ["theirs@example.com"]
+    # replaced tags keep the ownership tag of an owned user
+    assert [body for dummy, body, dummy2 in plan.updates] == [{"firstName": "", "experienceGroupIds": []}]
+
+
+def test_deleted_and_suspended_leave_users_without_the_tag():
+    current = {"mine@example.com": user("mine@example.com", 2, userTags=dict(OWNER)),
+               "theirs@example.com": user("Theirs@example.com", 3)}
+    config = [entry("MINE@example.com"), entry("theirs@example.com"), entry("gone@example.com")]
+    plan = plan_changes(config, [None] * 3, current, "deleted", NOW, ownership_tag=OWNER)
+    assert [u["email"] for u in plan.deletes] == ["mine@example.com"]
+    assert plan.not_owned == ["Theirs@example.com"] and plan.unchanged == 1
+    passwords = Passwords()
+    plan = plan_changes(config, [None] * 3, current, "suspended", NOW, ownership_tag=OWNER, new_password=passwords)
+    assert [u["email"] for u, dummy, dummy2 in plan.updates] == ["mine@example.com"]
+    assert plan.not_owned == ["Theirs@example.com"] and plan.missing == ["gone@example.com"]
+    assert len(passwords.made) == 1 and plan.deletes == []
+
+
+def test_created_users_get_the_ownership_tag():
+    plan = plan_changes([entry("new@example.com", password="New-User-Passw0rd")], [None], {}, "merged", NOW,
+                        ownership_tag=OWNER)
+    assert plan.creates[0][1]["userTags"] == OWNER
+
+
+def test_bulk_suspension_is_idempotent_and_its_diff_holds_no_password():
+    passwords = Passwords()
+    current = {"jane@example.com": user(), "done@example.com": suspended(email="done@example.com", id="b" * 24)}
+    plan = plan_changes([entry("jane@example.com"), entry("done@example.com")], [None, None], current, "suspended",
+                        NOW, new_password=passwords)
+    assert plan.unchanged == 1 and len(plan.updates) == 1 and len(passwords.made) == 1
+    diffs = plan_diffs(plan)
+    assert passwords.made[0] not in repr(diffs)
+    assert diffs[0]["after"]["password"] == "<new password will be set>"
+    assert diffs[0]["after"]["invalidate_tokens"] is True
+    assert diffs[0]["after"]["experience_groups"] == [] and diffs[0]["after"]["user_tags"][SUSPENDED_TAG] == NOW
+
+
+def test_deletion_problems_check_exact_emails_and_the_tag():
+    mine = user("Mine@example.com", 2, userTags=dict(OWNER))
+    assert deletion_problems([mine], ["mine@EXAMPLE.com"], "deleted", OWNER) == []
+    assert deletion_problems([mine], ["mine@example.co"], "deleted", OWNER) == [
+        "Mine@example.com: no config entry has exactly this email"]
+    assert deletion_problems([mine], ["mine@example.com"], "overridden", None) == [
+        "Mine@example.com: listed in config, so it is not deleted"]
+    assert deletion_problems([user("x@example.com", 5)], [], "overridden", OWNER) == [
+        "x@example.com: does not carry the ownership tag"]
+    assert deletion_problems([dict(mine, id=None)], ["mine@example.com"], "deleted", None) == [
+        "Mine@example.com: the user read has no id"]
