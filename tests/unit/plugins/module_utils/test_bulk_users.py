@@ -12,19 +12,12 @@ from ansible_collections.losant.platform.plugins.module_utils._bulk_users import
     run_writes,
 )
 from ansible_collections.losant.platform.plugins.module_utils._client import LosantApiError
+from ansible_collections.losant.platform.tests.unit.helpers.entries import bulk_entry as entry
 
 G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
 G2 = "aaaaaaaaaaaaaaaaaaaaaaa2"
 NOW = "2026-11-26T12:00:00.000Z"
 GROUPS = [{"id": G1, "name": "Operators", "parentId": None}, {"id": G2, "name": "Viewers", "parentId": None}]
-
-
-def entry(email, **given):
-    base = dict(email=email, first_name=None, last_name=None, password=None, update_password="on_create",
-                password_updated_after=None, user_tags=None, purge_user_tags=False, experience_groups=None,
-                purge_experience_groups=False)
-    base.update(given)
-    return base
 
 
 def stored(email, index, **fields):

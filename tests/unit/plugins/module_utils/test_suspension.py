@@ -13,6 +13,7 @@ from ansible_collections.losant.platform.plugins.module_utils._suspension import
     with_ownership,
 )
 from ansible_collections.losant.platform.plugins.module_utils._users import user_patch
+from ansible_collections.losant.platform.tests.unit.helpers.entries import bulk_entry as entry
 
 G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
 NOW = "2026-11-26T12:00:00.000Z"
@@ -37,14 +38,6 @@ def params(**given):
     base = dict(email="jane@example.com", experience_user_id=None, first_name=None, last_name=None, password=None,
                 update_password="on_create", password_updated_after=None, user_tags=None, purge_user_tags=False,
                 experience_groups=None, purge_experience_groups=False, invalidate_tokens=False)
-    base.update(given)
-    return base
-
-
-def entry(email, **given):
-    base = dict(email=email, first_name=None, last_name=None, password=None, update_password="on_create",
-                password_updated_after=None, user_tags=None, purge_user_tags=False, experience_groups=None,
-                purge_experience_groups=False)
     base.update(given)
     return base
 
