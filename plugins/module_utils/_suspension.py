@@ -25,6 +25,14 @@ def random_password():
     return secrets.token_urlsafe(RANDOM_PASSWORD_BYTES)
 
 
+def unknown_password(client):
+    """A new random password for a suspension: known to no one, and registered with
+    ``client`` as a secret so that no error message can echo it."""
+    value = random_password()
+    client.add_secret(value)
+    return value
+
+
 def is_suspended(user):
     """Suspended: the tag is there and the user belongs to no group."""
     return SUSPENDED_TAG in ((user or {}).get("userTags") or {}) and not (user or {}).get("experienceGroups")

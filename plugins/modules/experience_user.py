@@ -375,9 +375,9 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
 )
 from ansible_collections.losant.platform.plugins.module_utils._results import text_diff, user_result
 from ansible_collections.losant.platform.plugins.module_utils._suspension import (
-    random_password,
     suspension_option_errors,
     suspension_patch,
+    unknown_password,
 )
 from ansible_collections.losant.platform.plugins.module_utils._users import (
     GROUPS_MAX,
@@ -436,13 +436,7 @@ def suspend_user(module, client, user):
                        else ("email", module.params["email"])))
         return dict(changed=False, experience_user={}, changed_fields=[]), dict(before={}, after={})
 
-    def new_password():
-        # Known to no one; registered so that no error message can echo it.
-        value = random_password()
-        client.add_secret(value)
-        return value
-
-    body, changed_fields = suspension_patch(user, format_datetime(utc_now()), new_password)
+    body, changed_fields = suspension_patch(user, format_datetime(utc_now()), lambda: unknown_password(client))
     if not body:
         return dict(changed=False, experience_user=user_result(user), changed_fields=[]), \
             dict(before=user_view(user), after=user_view(user))

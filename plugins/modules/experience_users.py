@@ -414,7 +414,7 @@ from ansible_collections.losant.platform.plugins.module_utils._results import te
 from ansible_collections.losant.platform.plugins.module_utils._suspension import (
     deletion_problems,
     ownership_errors,
-    random_password,
+    unknown_password,
 )
 from ansible_collections.losant.platform.plugins.module_utils._users import (
     future_threshold_warning,
@@ -452,17 +452,11 @@ def plan(module, client):
     for warning in warnings or []:
         module.warn(warning)
 
-    def new_password():
-        # A suspended user's password: known to no one, and registered so that no error can echo it.
-        value = random_password()
-        client.add_secret(value)
-        return value
-
     planned = plan_changes(config, group_ids, current, state, format_datetime(utc_now()), groups,
-                           module.params["ownership_tag"], new_password)
+                           module.params["ownership_tag"], lambda: unknown_password(client))
     fail_on_errors(module, errors + planned.errors)
     if planned.missing:
-        module.warn("No experience user has the email %s: nothing to suspend" % ", ".join(planned.missing))
+        module.warn("No experience user has the email %s: nothing to suspend" % listed(planned.missing))
     # What selects the users to delete is checked once more here, before the first DELETE.
     fail_on_errors(module, ["refusing to delete %s" % problem for problem in deletion_problems(
         planned.deletes, [entry["email"] for entry in config], state, module.params["ownership_tag"])])

@@ -10,6 +10,7 @@ from ansible_collections.losant.platform.plugins.module_utils._suspension import
     random_password,
     suspension_option_errors,
     suspension_patch,
+    unknown_password,
     with_ownership,
 )
 from ansible_collections.losant.platform.plugins.module_utils._users import user_patch
@@ -191,3 +192,16 @@ def test_deletion_problems_check_exact_emails_and_the_tag():
         "x@example.com: does not carry the ownership tag"]
     assert deletion_problems([dict(mine, id=None)], ["mine@example.com"], "deleted", None) == [
         "Mine@example.com: the user read has no id"]
+
+
+def test_an_unknown_password_is_registered_with_the_client_as_a_secret():
+    class Client:
+        def __init__(self):
+            self.secrets = []
+
+        def add_secret(self, value):
+            self.secrets.append(value)
+
+    client = Client()
+    first, second = unknown_password(client), unknown_password(client)
+    assert client.secrets == [first, second] and first != second and len(first) == 64
