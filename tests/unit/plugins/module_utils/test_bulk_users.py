@@ -135,6 +135,17 @@ def test_group_names_resolve_per_entry_and_errors_name_the_entry():
     assert len(errors) == 1 and errors[0].startswith("config[2] (c@example.com): experience_groups: no group named")
 
 
+def test_an_unknown_group_in_a_middle_entry_leaves_the_entries_after_it_their_own_groups():
+    ids, errors = resolve_entry_groups([
+        entry("a@example.com", experience_groups=["Operators"]),
+        entry("b@example.com", experience_groups=["Operators", "Nope"]),
+        entry("c@example.com", experience_groups=["Viewers"]),
+    ], GROUPS)
+    assert ids == [[G1], None, [G2]]
+    assert errors == ["config[1] (b@example.com): experience_groups: no group named or with id 'Nope'; existing "
+                      "groups: Operators, Viewers"]
+
+
 def test_replaced_makes_left_out_fields_empty():
     params = desired_entry(entry("a@example.com", first_name="A"), "replaced")
     assert params["last_name"] == "" and params["user_tags"] == {} and params["purge_user_tags"]
