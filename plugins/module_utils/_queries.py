@@ -81,20 +81,27 @@ def activity_conditions(last_login_before=None, never_logged_in=None, password_u
     return conditions
 
 
-def activity_matches(user, last_login_before=None, never_logged_in=None, password_updated_before=None):
-    """The activity filters checked on a user Losant returned (the query is not taken on trust)."""
-    last_login = parse_datetime(user.get("lastLogin"))
-    if last_login_before is not None:
-        before = last_login < parse_datetime(last_login_before) if last_login is not None else False
-        if not (before or (never_logged_in and last_login is None)):
+def activity_matcher(last_login_before=None, never_logged_in=None, password_updated_before=None):
+    """The activity filters as a check of one user Losant returned (the query is not taken
+    on trust); the dates are parsed once, not once a user."""
+    login_threshold = parse_datetime(last_login_before) if last_login_before is not None else None
+    password_threshold = parse_datetime(password_updated_before) if password_updated_before is not None else None
+
+    def matches(user):
+        last_login = parse_datetime(user.get("lastLogin"))
+        if login_threshold is not None:
+            before = last_login < login_threshold if last_login is not None else False
+            if not (before or (never_logged_in and last_login is None)):
+                return False
+        elif never_logged_in is not None and (last_login is None) != never_logged_in:
             return False
-    elif never_logged_in is not None and (last_login is None) != never_logged_in:
-        return False
-    if password_updated_before is not None:
-        set_at = parse_datetime(user.get("passwordLastUpdated"))
-        if set_at is not None and set_at >= parse_datetime(password_updated_before):
-            return False
-    return True
+        if password_threshold is not None:
+            set_at = parse_datetime(user.get("passwordLastUpdated"))
+            if set_at is not None and set_at >= password_threshold:
+                return False
+        return True
+
+    return matches
 
 
 def date_filter_errors(params, options=("last_login_before", "password_updated_before")):

@@ -240,7 +240,7 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
 )
 from ansible_collections.losant.platform.plugins.module_utils._queries import (
     activity_conditions,
-    activity_matches,
+    activity_matcher,
     date_filter_errors,
     glob_matches,
     user_filter_query,
@@ -284,7 +284,8 @@ def read_users(client, params):
     users = client.query_experience_users(query)
     if params["email_pattern"] is not None:
         users = [user for user in users if glob_matches(params["email_pattern"], user.get("email"))]
-    return [user for user in users if activity_matches(user, **activity)]
+    matches = activity_matcher(**activity)
+    return [user for user in users if matches(user)]
 
 
 def main():

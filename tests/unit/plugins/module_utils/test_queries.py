@@ -103,7 +103,7 @@ def test_user_filter_query_combines_every_filter_with_and():
 
 from ansible_collections.losant.platform.plugins.module_utils._queries import (  # noqa: E402
     activity_conditions,
-    activity_matches,
+    activity_matcher,
     date_filter_errors,
 )
 
@@ -145,7 +145,7 @@ def test_activity_conditions_join_the_other_filters_in_one_query():
     ({}, {"password_updated_before": "2026-09-01"}, True),
 ])
 def test_activity_filters_are_checked_again_on_what_losant_returns(user, given, matches):
-    assert activity_matches(user, **given) is matches
+    assert activity_matcher(**given)(user) is matches
 
 
 def test_date_filters_name_the_option_and_the_rule():
