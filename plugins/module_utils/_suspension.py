@@ -33,9 +33,13 @@ def unknown_password(client):
     return value
 
 
+def carries_suspension_tag(user):
+    return SUSPENDED_TAG in ((user or {}).get("userTags") or {})
+
+
 def is_suspended(user):
     """Suspended: the tag is there and the user belongs to no group."""
-    return SUSPENDED_TAG in ((user or {}).get("userTags") or {}) and not (user or {}).get("experienceGroups")
+    return carries_suspension_tag(user) and not user.get("experienceGroups")
 
 
 def suspension_patch(user, now, new_password):
@@ -60,9 +64,9 @@ def tags_after_restore(user, params, tags):
     """The tags a present user gets (None: leave them alone) given the tags the
     options ask for: the suspension tag goes when a password brings the user back,
     and stays otherwise, whatever the tag options say (the collection manages it)."""
-    current = user.get("userTags") or {}
-    if SUSPENDED_TAG not in current:
+    if not carries_suspension_tag(user):
         return tags
+    current = user["userTags"]
     if params.get("password") is not None:
         tags = dict(current) if tags is None else dict(tags)
         tags.pop(SUSPENDED_TAG, None)
@@ -73,7 +77,7 @@ def tags_after_restore(user, params, tags):
 
 def restoring(user, params):
     """A suspended user given a password is brought back: the password is sent whatever update_password says."""
-    return SUSPENDED_TAG in (user.get("userTags") or {}) and params.get("password") is not None
+    return carries_suspension_tag(user) and params.get("password") is not None
 
 
 # -- ownership (experience_users ownership_tag) --------------------------------------
