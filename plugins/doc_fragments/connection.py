@@ -56,15 +56,35 @@ options:
     default: 30
   retries:
     description:
-      - How many times a request is tried again after HTTP 429 (rate limited),
-        HTTP 502, 503 or 504, or a connection error. Other errors are never retried.
-      - After a 429, the wait is the C(Retry-After) header's, capped at 60
-        seconds; otherwise it grows exponentially from half a second, with jitter.
-      - A create (POST) whose answer was lost is never repeated blindly - the
-        user is looked up again first, so it is never created twice.
+      - How many times a request is tried again after HTTP 502, 503 or 504,
+        or a connection error or timeout. The wait grows exponentially from
+        half a second, with jitter. Other errors are never retried.
+      - A 429 (rate limited) is not an error and uses up no retry - see
+        O(rate_limit_max_wait).
+      - A write whose outcome is unknown (no answer within O(timeout), a lost
+        connection, a 502, 503 or 504 after it was sent) is settled first - the
+        user or group is read back, and if it already is as the write asked,
+        the write counts as done (reported as a change). Otherwise an update or
+        delete is sent again; a create is never repeated blindly (the user is
+        looked up by email first, so it is never created twice). When the
+        retries run out and the outcome is still unknown, the task fails
+        saying that the write may or may not have landed, and reports
+        C(changed) - run it again to converge.
       - Set to V(0) to fail on the first error.
     type: int
     default: 5
+  rate_limit_max_wait:
+    description:
+      - How many seconds, in all, one request keeps waiting while Losant
+        answers HTTP 429 (rate limited); then the task fails.
+      - A 429 asks the client to slow down - each wait is the C(Retry-After)
+        header's (capped at 60 seconds; without one it grows exponentially
+        from half a second). Every concurrent request of the task waits with
+        it, and fewer of them run at once until requests succeed again.
+      - V(0) fails on the first 429.
+    type: float
+    default: 300
+    version_added: 2.0.0
 notes:
   - All modules of this collection belong to the action group C(losant.platform.losant),
     so the connection options can be set once for a play or block with

@@ -13,10 +13,13 @@ __metaclass__ = type
 
 import math
 
-from ansible_collections.losant.platform.plugins.module_utils._client import LosantApiError
+from ansible_collections.losant.platform.plugins.module_utils._client import EXPERIENCE_USER, LosantApiError
 from ansible_collections.losant.platform.plugins.module_utils._pacing import in_threads
 from ansible_collections.losant.platform.plugins.module_utils._suspension import (
+    SUSPENDED_TAG,
+    carries_suspension_tag,
     owns,
+    suspension_option_errors,
     suspension_patch,
     with_ownership,
 )
@@ -35,6 +38,16 @@ from ansible_collections.losant.platform.plugins.module_utils._users import (
     user_view,
 )
 from ansible_collections.losant.platform.plugins.module_utils._validation import is_id
+from ansible_collections.losant.platform.plugins.module_utils._write_gate import (
+    ADOPT,
+    CREATE,
+    DELETE,
+    SUSPEND,
+    UPDATE,
+    GateRefusal,
+    Write,
+    carries_tag,
+)
 
 # Losant's advanced query takes at most 100 values in an $in.
 IN_QUERY_MAX = 100
@@ -55,13 +68,16 @@ def _label(index, entry):
     return "config[%d] (%s)" % (index, entry.get("email"))
 
 
-def config_errors(config):
+def config_errors(config, state="merged", ownership_tag=None):
     """Every rule the entries break, each naming the entry's index and email."""
     errors = []
     first_index = {}
     for index, entry in enumerate(config):
         label = _label(index, entry)
         errors.extend("%s: %s" % (label, error) for error in user_option_errors(entry))
+        if state == "suspended":
+            errors.extend("%s: %s" % (label, error) for error in suspension_option_errors(entry))
+        errors.extend("%s: %s" % (label, error) for error in _ownership_entry_errors(entry, ownership_tag))
         if entry.get("password_updated_after") is not None and entry.get("password") is None:
             errors.append("%s: password_updated_after requires password" % label)
         if entry.get("update_password") == "always" and entry.get("password") is None:
@@ -71,6 +87,23 @@ def config_errors(config):
             errors.append("%s: the same email as config[%d]; list each user once" % (label, first_index[key]))
         first_index.setdefault(key, index)
     return errors
+
+
+def _ownership_entry_errors(entry, tag):
+    """An entry may name the ownership tag only with exactly its value (to adopt the user)."""
+    tags = entry.get("user_tags")
+    if not tag or not tags:
+        return []
+    key, value = list(tag.items())[0]
+    if key in tags and tags[key] != value:
+        return ["user_tags gives the ownership tag %r the value %r, but ownership_tag says %r: an entry names the "
+                "tag only to adopt a user, with exactly its value" % (key, tags[key], value)]
+    return []
+
+
+def adopts(entry, tag):
+    """Whether an entry takes its user over: its user_tags name the ownership tag with its value."""
+    return bool(tag) and carries_tag(entry.get("user_tags"), tag)
 
 
 def read_strategy(wanted, total, first_page_size):
@@ -160,26 +193,42 @@ def desired_entry(entry, state):
 class Plan:
     """What a run will do: bodies to POST, PATCHes, deletions, and the rest."""
 
-    def __init__(self):
+    def __init__(self, suspending=False):
         self.creates = []   # (email, body, changed fields)
         self.updates = []   # (user, body, changed fields)
         self.deletes = []   # user
         self.unchanged = 0
         self.errors = []
+        self.warnings = []
         self.known_groups = {}  # id -> {id, name, parentId}, to show groups by name
         self.wanted = {}        # email of a create -> (options, group ids, now): to converge if another run creates it
         self.not_owned = []     # emails of users left alone for want of the ownership tag
         self.missing = []       # emails listed for suspension that no user has
+        self.adopting = set()   # lower-case emails of users whose entries take them over
+        self.suspending = suspending
+        self._writes = None
+
+    def writes(self):
+        """The plan as the write gate takes it: creates, then updates, then deletions."""
+        if self._writes is None:
+            self._writes = [Write(CREATE, EXPERIENCE_USER, email, None, body, fields=fields)
+                            for email, body, fields in self.creates]
+            self._writes += [Write(UPDATE, EXPERIENCE_USER, user["email"], user, body, fields=fields,
+                                   purpose=SUSPEND if self.suspending else
+                                   ADOPT if user["email"].lower() in self.adopting else None)
+                             for user, body, fields in self.updates]
+            self._writes += [Write(DELETE, EXPERIENCE_USER, user["email"], user) for user in self.deletes]
+        return self._writes
 
 
 def plan_changes(config, group_ids, current, state, now, groups=(), ownership_tag=None, new_password=None):
     """Pure: the Plan that makes ``current`` (lower-case email -> user) match the config.
 
     With an ``ownership_tag`` (a dict of one user tag), new users get it, and
-    overridden, deleted and suspended act only on users that carry it (the others
-    go to ``not_owned``). ``new_password()`` gives each suspended user its random
-    password (state=suspended)."""
-    plan = Plan()
+    whatever the state, a user that does not carry it is left alone (listed in
+    ``not_owned``) unless its entry adopts it (names the tag in its user_tags).
+    ``new_password()`` gives each suspended user its random password (state=suspended)."""
+    plan = Plan(suspending=state == "suspended")
     plan.known_groups = known_groups_of(None, groups)
     for user in current.values():
         plan.known_groups.update(known_groups_of(user))
@@ -188,6 +237,11 @@ def plan_changes(config, group_ids, current, state, now, groups=(), ownership_ta
         key = entry["email"].lower()
         listed.add(key)
         user = current.get(key)
+        if user is not None and state not in SELECTING_STATES and not owns(user, ownership_tag):
+            if not adopts(entry, ownership_tag):
+                plan.not_owned.append(user["email"])
+                continue
+            plan.adopting.add(key)
         if state in SELECTING_STATES:
             if user is None:
                 plan.unchanged += 1
@@ -219,6 +273,10 @@ def plan_changes(config, group_ids, current, state, now, groups=(), ownership_ta
         body, fields = user_patch(user, params, ids, now)
         if body:
             plan.updates.append((user, body, fields))
+            if carries_suspension_tag(user) and body.get("experienceGroupIds") and "password" not in body:
+                plan.warnings.append(
+                    "%s: the user is suspended (user tag %s): this puts it back in groups, but it still cannot sign "
+                    "in; give it a password to bring it back" % (_label(index, entry), SUSPENDED_TAG))
         else:
             plan.unchanged += 1
     if state == "overridden":
@@ -246,59 +304,60 @@ def plan_diffs(plan):
     return diffs
 
 
-def run_writes(client, plan):
-    """Run every write of the plan, ``client.workers`` at a time (its pacer slows them all down under 429s).
+def run_writes(gate, plan):
+    """Send every write of the plan through ``gate`` (which admitted them), ``workers`` at a
+    time (the client's pacer slows them all down under 429s).
 
-    Returns (done, failures): ``done`` maps "create", "update", "delete" and
+    Returns (done, failures, unknown): ``done`` maps "create", "update", "delete" and
     "converged" to the emails written (converged: another run created the user
-    meanwhile, already as wanted); a failure does not stop the other writes.
+    meanwhile, already as wanted); ``failures`` the message of each write that
+    failed (a failure does not stop the other writes); ``unknown`` how many of
+    them may or may not have landed.
     """
-    jobs = [("create", email, body) for email, body, dummy in plan.creates]
-    jobs += [("update", user, body) for user, body, dummy in plan.updates]
-    jobs += [("delete", user, None) for user in plan.deletes]
+    client = gate.client
 
-    def run(job):
-        kind, subject, body = job
-        email = subject if kind == "create" else subject["email"]
+    def run(write):
         try:
-            if kind == "create":
-                try:
-                    client.create_experience_user(body)
-                except LosantApiError as exc:
-                    if exc.error_type != "AlreadyExists":
-                        raise
-                    return take_over(email, exc)
-            elif kind == "update":
-                client.update_experience_user(subject["id"], body)
-            else:
-                client.delete_experience_user(subject["id"])
+            try:
+                gate.send(write)
+            except LosantApiError as exc:
+                if write.kind != CREATE or exc.error_type != "AlreadyExists":
+                    raise
+                return take_over(write, exc)
         except LosantApiError as exc:
-            return kind, email, exc.message
+            return write.kind, write.label, exc.message, exc.outcome_unknown
+        except GateRefusal as exc:
+            return write.kind, write.label, "; ".join(exc.problems), False
         except Exception as exc:
             # One unexpected error must not hide what the other writes did.
-            return kind, email, "%s: %s" % (type(exc).__name__, client.redact(str(exc)))
-        return kind, email, None
+            return write.kind, write.label, "%s: %s" % (type(exc).__name__, client.redact(str(exc))), False
+        return write.kind, write.label, None, False
 
-    def take_over(email, exc):
-        """Another run created the user since the read: bring that user in line instead."""
-        user = client.find_experience_user_by_email(email)
+    def take_over(write, exc):
+        """Another run created the user since the read: bring that user in line instead,
+        through the gate like any write (it may not be this task's to change)."""
+        user = client.find_experience_user_by_email(write.label)
         if user is None:
             raise exc
-        params, ids, now = plan.wanted[email]
+        params, ids, now = plan.wanted[write.label]
         body = user_patch(user, params, ids, now)[0]
         if not body:
-            return "converged", email, None
-        client.update_experience_user(user["id"], body)
-        return "update", email, None
+            return "converged", write.label, None, False
+        update = Write(UPDATE, EXPERIENCE_USER, user["email"], user, body)
+        gate.admit([update])
+        gate.send(update)
+        return "update", write.label, None, False
 
     done = {"create": [], "update": [], "delete": [], "converged": []}
     failures = []
-    for kind, email, error in in_threads(run, jobs, client.workers):
+    unknown = 0
+    for kind, email, error, outcome_unknown in in_threads(run, plan.writes(), client.workers):
         if error:
             failures.append("%s %s: %s" % (kind, email, error))
+            unknown += outcome_unknown
         else:
             done[kind].append(email)
-    return done, failures
+    return done, failures, unknown
 
 
 def gathered_config(users, groups):

@@ -32,8 +32,10 @@ class LosantClient(Transport):
         return list_all(self, path, params, first_page, self.workers)
 
     # -- resources --------------------------------------------------------
-    def _path(self, template, **ids):
+    def path_of(self, template, **ids):
+        """The path of a resource template (USER_PATH, ...) in this application."""
         return template.format(application_id=self.application_id, **ids)
+
 
     def _get_or_none(self, path, resource, resource_id):
         """The resource at ``path``, or None when Losant says that ``resource`` was not found
@@ -51,10 +53,10 @@ class LosantClient(Transport):
                                  % (resource.lower(), answered_id))
         return found
 
-    def _delete(self, path, resource):
+    def _delete(self, path, resource, recover=None):
         """Delete; a ``resource`` Losant says is already gone (e.g. by a retried DELETE) is fine."""
         try:
-            self.request("DELETE", path)
+            self.request("DELETE", path, recover=recover)
         except LosantApiError as exc:
             if not exc.says_not_found(resource):
                 raise
@@ -63,11 +65,11 @@ class LosantClient(Transport):
         params = dict(params or {})
         if query:
             params["query"] = _compact_json(query)
-        return self.list_all(self._path(template), params, first_page)
+        return self.list_all(self.path_of(template), params, first_page)
 
     # -- experience users -------------------------------------------------
     def get_experience_user(self, user_id):
-        return self._get_or_none(self._path(USER_PATH, user_id=user_id), EXPERIENCE_USER, user_id)
+        return self._get_or_none(self.path_of(USER_PATH, user_id=user_id), EXPERIENCE_USER, user_id)
 
     def query_experience_users(self, query=None, params=None, first_page=None):
         """Every user matching an advanced query (a dict; None for all), all pages read."""
@@ -75,7 +77,7 @@ class LosantClient(Transport):
 
     def experience_users_first_page(self):
         """Page 0 of all users, as query_experience_users(first_page=...) reads it; its totalCount sizes the rest."""
-        return self.request("GET", self._path(USERS_PATH), params=first_page_params())
+        return self.request("GET", self.path_of(USERS_PATH), params=first_page_params())
 
     def find_experience_user_by_email(self, email):
         """The user whose email equals ``email`` ignoring case, or None: one request."""
@@ -85,18 +87,18 @@ class LosantClient(Transport):
 
     def create_experience_user(self, body):
         # If the answer to the POST is lost, the lookup by email tells whether it landed.
-        return self.request("POST", self._path(USERS_PATH), body=body,
+        return self.request("POST", self.path_of(USERS_PATH), body=body,
                             recover=lambda: self.find_experience_user_by_email(body["email"]))
 
-    def update_experience_user(self, user_id, body):
-        return self.request("PATCH", self._path(USER_PATH, user_id=user_id), body=body)
+    def update_experience_user(self, user_id, body, recover=None):
+        return self.request("PATCH", self.path_of(USER_PATH, user_id=user_id), body=body, recover=recover)
 
-    def delete_experience_user(self, user_id):
-        self._delete(self._path(USER_PATH, user_id=user_id), EXPERIENCE_USER)
+    def delete_experience_user(self, user_id, recover=None):
+        self._delete(self.path_of(USER_PATH, user_id=user_id), EXPERIENCE_USER, recover)
 
     # -- experience groups ------------------------------------------------
     def get_experience_group(self, group_id):
-        return self._get_or_none(self._path(GROUP_PATH, group_id=group_id), EXPERIENCE_GROUP, group_id)
+        return self._get_or_none(self.path_of(GROUP_PATH, group_id=group_id), EXPERIENCE_GROUP, group_id)
 
     def query_experience_groups(self, query=None, params=None):
         """Every group matching an advanced query (a dict; None for all), all pages read."""
@@ -108,13 +110,13 @@ class LosantClient(Transport):
     def create_experience_group(self, body, recover):
         """``recover()`` finds the group should the answer to the POST be lost. Group
         names are not unique, so a POST that may still be under way is not repeated."""
-        return self.request("POST", self._path(GROUPS_PATH), body=body, recover=recover, repeatable=False)
+        return self.request("POST", self.path_of(GROUPS_PATH), body=body, recover=recover, repeatable=False)
 
-    def update_experience_group(self, group_id, body):
-        return self.request("PATCH", self._path(GROUP_PATH, group_id=group_id), body=body)
+    def update_experience_group(self, group_id, body, recover=None):
+        return self.request("PATCH", self.path_of(GROUP_PATH, group_id=group_id), body=body, recover=recover)
 
-    def delete_experience_group(self, group_id):
-        self._delete(self._path(GROUP_PATH, group_id=group_id), EXPERIENCE_GROUP)
+    def delete_experience_group(self, group_id, recover=None):
+        self._delete(self.path_of(GROUP_PATH, group_id=group_id), EXPERIENCE_GROUP, recover)
 
     # -- devices and experience endpoints (read only) -----------------------
     def query_devices(self, query=None):
@@ -124,7 +126,7 @@ class LosantClient(Transport):
     def list_experience_endpoints(self):
         """Every experience endpoint. Losant answers them all at once: the listing has no
         pages, so an answer that holds fewer than its totalCount fails instead of guessing."""
-        path = self._path(ENDPOINTS_PATH)
+        path = self.path_of(ENDPOINTS_PATH)
         body = self.request("GET", path)
         items = body.get("items") or []
         if len(items) < body.get("totalCount", len(items)):

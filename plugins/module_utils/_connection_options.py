@@ -26,6 +26,7 @@ CONNECTION_ARGUMENT_SPEC = dict(
     ca_path=dict(type="path"),
     timeout=dict(type="float", default=30),
     retries=dict(type="int", default=5),
+    rate_limit_max_wait=dict(type="float", default=300),
 )
 
 
@@ -49,4 +50,7 @@ def connection_errors(params):
         errors.append("timeout must be a number of seconds greater than 0, got %s" % params["timeout"])
     if params["retries"] < 0:
         errors.append("retries must be 0 or more, got %d" % params["retries"])
+    if params["rate_limit_max_wait"] < 0:
+        errors.append("rate_limit_max_wait must be a number of seconds of 0 or more, got %s"
+                      % params["rate_limit_max_wait"])
     return errors

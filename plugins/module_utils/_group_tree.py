@@ -320,6 +320,38 @@ def place_entries(config, listing, missing_parent):
     return placements, errors, placer
 
 
+def names_group(entry, path, parent_id=None):
+    """Whether ``entry`` names the group at ``path`` (its names from the top level down;
+    ``parent_id``: its parent's id): the same name, and the entry's parent, when given,
+    is that group's parent. The write gate's check of what deleted and overridden delete,
+    made from the names themselves, not from how the entries were placed."""
+    if entry.get("name") != path[-1]:
+        return False
+    try:
+        parent = parent_form(entry.get("parent"))
+    except ValueError:
+        return False
+    if parent is None:
+        return True
+    if isinstance(parent, str):
+        return (len(path) > 1 and path[-2] == parent) or (is_id(parent) and parent.lower() == (parent_id or "").lower())
+    return list(path[:-1]) == list(parent)
+
+
+def selection_rule(config, listing, state):
+    """(selects, selection) of the write gate for the deletions of ``state``: ``deleted`` deletes
+    groups an entry names, ``overridden`` groups no entry names; other states delete nothing."""
+    def named(group):
+        gid = group["id"].lower()
+        return gid in listing.by_id and any(names_group(entry, listing.path(gid), group.get("parentId"))
+                                            for entry in config)
+    if state == "deleted":
+        return named, "the groups config names (name and parent)"
+    if state == "overridden":
+        return (lambda group: not named(group)), "overridden (a group that no entry of config names)"
+    return None, ""
+
+
 # -- the plan ---------------------------------------------------------------------------------
 
 def desired_entry(entry, state):

@@ -46,7 +46,9 @@ def failures_reported(module, *option_errors):
     try:
         yield
     except LosantApiError as exc:
-        module.fail_json(msg=exc.message, status=exc.status, error_type=exc.error_type)
+        # A write that may have landed is reported as a change: never changed=false while the server changed.
+        module.fail_json(msg=exc.message, status=exc.status, error_type=exc.error_type,
+                         changed=exc.outcome_unknown)
     except option_errors as exc:
         module.fail_json(msg=str(exc))
 
@@ -69,5 +71,6 @@ def client_from_module(module):
         validate_certs=(params["ca_path"] or True) if params["validate_certs"] else False,
         timeout=params["timeout"],
         retries=params["retries"],
+        rate_limit_max_wait=params["rate_limit_max_wait"],
         workers=params.get("workers") or DEFAULT_WORKERS,
     )

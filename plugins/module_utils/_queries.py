@@ -4,7 +4,9 @@
 # Internal to this collection: not a public API; may change without notice.
 
 """Losant advanced queries built from the info modules' filters, and the
-glob matching that checks their results."""
+checks that apply every filter again to what the server returned (a proxy
+may drop the query, an API version may not know a field: the query only
+narrows the read, the checks decide)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -122,3 +124,27 @@ def user_filter_query(email_pattern=None, group=None, user_tags=None, activity=(
     if user_tags:
         conditions.append({"userTags": dict(user_tags)})
     return all_of(conditions)
+
+
+def user_filter_matcher(email_pattern=None, group=None, user_tags=None, activity=None):
+    """Every filter of experience_user_info as a check of one user Losant returned: the email
+    glob, the group (an id, ``any`` or ``none``), the tags (a null value: any value of that key)
+    and the activity filters (a dict of activity_matcher's arguments)."""
+    active = activity_matcher(**(activity or {}))
+    wanted_tags = dict(user_tags or {})
+    group_id = group.lower() if group not in (None, "any", "none") else None
+
+    def matches(user):
+        if email_pattern is not None and not glob_matches(email_pattern, user.get("email")):
+            return False
+        groups = [(found.get("id") or "").lower() for found in user.get("experienceGroups") or []]
+        if (group == "any" and not groups) or (group == "none" and groups) or \
+                (group_id is not None and group_id not in groups):
+            return False
+        tags = user.get("userTags") or {}
+        for key, value in wanted_tags.items():
+            if key not in tags or (value is not None and tags[key] != value):
+                return False
+        return active(user)
+
+    return matches

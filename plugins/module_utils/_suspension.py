@@ -90,9 +90,11 @@ def ownership_errors(option, tag):
     if len(tag) != 1:
         return ["%s must hold exactly one user tag, such as {managed_by: acme-onboarding}, got %d keys"
                 % (option, len(tag))]
-    value = list(tag.values())[0]
+    key, value = list(tag.items())[0]
+    if key == SUSPENDED_TAG:
+        return ["%s cannot be the %s tag, which the collection sets on suspended users" % (option, SUSPENDED_TAG)]
     if not isinstance(value, str) or not value:
-        return ["%s value of %r must be a non-empty string, got %r" % (option, list(tag)[0], value)]
+        return ["%s value of %r must be a non-empty string, got %r" % (option, key, value)]
     return []
 
 
@@ -114,25 +116,6 @@ def with_ownership(params, user, tag):
             return dict(params, user_tags=dict(tag))
         return params
     return dict(params, user_tags=dict(params["user_tags"], **tag))
-
-
-def deletion_problems(deletes, listed_emails, state, tag):
-    """Why a planned deletion must not run, checked on the client before the first DELETE:
-    each user deleted by ``deleted`` has exactly (ignoring case) a listed email, each
-    deleted by ``overridden`` none of them, and every one carries the ownership tag."""
-    listed = set(email.lower() for email in listed_emails)
-    problems = []
-    for user in deletes:
-        email = user.get("email") or ""
-        if not user.get("id"):
-            problems.append("%s: the user read has no id" % email)
-        elif state == "deleted" and email.lower() not in listed:
-            problems.append("%s: no config entry has exactly this email" % email)
-        elif state == "overridden" and email.lower() in listed:
-            problems.append("%s: listed in config, so it is not deleted" % email)
-        elif not owns(user, tag):
-            problems.append("%s: does not carry the ownership tag" % email)
-    return problems
 
 
 # Options that set what a suspension sets itself, or that a suspension has no use for.

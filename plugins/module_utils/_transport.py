@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import datetime
 import json
 import random
@@ -35,8 +36,11 @@ else:
 # Losant's official clients do, every request asks for it: any 1.x from it on.
 API_VERSION = "1.29.3"
 ACCEPT_VERSION = "^" + API_VERSION
-# A 429's Retry-After is honoured up to this many seconds.
+# A 429's Retry-After is honoured up to this many seconds at a time.
 RETRY_AFTER_CAP = 60
+# How long, in all, one request keeps waiting while Losant answers 429 (rate_limit_max_wait).
+RATE_LIMIT_MAX_WAIT = 300
+RATE_LIMIT_MIN_PAUSE = 0.1
 # Statuses after which the request may or may not have reached Losant.
 GATEWAY_STATUSES = (502, 503, 504)
 # ... and after which it may even still be under way (Losant had not answered yet).
@@ -52,7 +56,8 @@ AUTH_HINTS = {
 class LosantApiError(Exception):
     """A request failed; the message names method, path, status and Losant's error."""
 
-    def __init__(self, message, method=None, path=None, status=None, error_type=None, losant_message=None):
+    def __init__(self, message, method=None, path=None, status=None, error_type=None, losant_message=None,
+                 outcome_unknown=False):
         super(LosantApiError, self).__init__(message)
         self.message = message
         self.method = method
@@ -61,6 +66,8 @@ class LosantApiError(Exception):
         self.error_type = error_type
         # Losant's own words ("Experience User was not found"), None for a body that is not Losant's.
         self.losant_message = losant_message
+        # A write that may or may not have landed: no answer came, and reading it back did not show it.
+        self.outcome_unknown = outcome_unknown
 
     def says_not_found(self, resource):
         """Whether Losant answered that ``resource`` ("Experience User") itself was not found:
@@ -68,6 +75,10 @@ class LosantApiError(Exception):
         words = (self.losant_message or "").lower()
         return self.status == 404 and self.error_type == "NotFound" and resource.lower() in words \
             and "not found" in words
+
+
+class UngatedWrite(RuntimeError):
+    """A write request the write gate (_write_gate.py) did not admit: a bug of the collection, never sent."""
 
 
 class _Failure:
@@ -82,6 +93,7 @@ class _Failure:
         self.rate_limited = rate_limited
         self.answered = answered
         self.resume_at = 0.0    # for a 429: when the pause of every thread ends
+        self.give_up = False    # for a 429: waiting longer would pass rate_limit_max_wait
 
 
 class Transport:
@@ -94,11 +106,12 @@ class Transport:
 
     def __init__(self, api_url, api_token, application_id, validate_certs=True,
                  timeout=30, retries=5, session=None, sleep=None,
-                 backoff_base=0.5, backoff_cap=30.0, workers=1):
+                 backoff_base=0.5, backoff_cap=30.0, workers=1, rate_limit_max_wait=RATE_LIMIT_MAX_WAIT):
         self.api_url = api_url.rstrip("/")
         self.application_id = application_id
         self.timeout = timeout
         self.retries = retries
+        self.rate_limit_max_wait = rate_limit_max_wait
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.workers = max(1, workers)
@@ -146,54 +159,103 @@ class Transport:
                 text = text.replace(secret, REDACTED).replace(repr(secret)[1:-1], REDACTED)
         return text
 
+    # -- the write permit ----------------------------------------------------
+    @contextlib.contextmanager
+    def permitted(self, method, path):
+        """Let this thread send exactly ``method path``: only the write gate opens this."""
+        previous = getattr(self._local, "permit", None)
+        self._local.permit = (method, path)
+        try:
+            yield
+        finally:
+            self._local.permit = previous
+
+    def _check_permit(self, method, path):
+        if method != "GET" and getattr(self._local, "permit", None) != (method, path):
+            raise UngatedWrite("%s %s was not admitted by the write gate" % (method, path))
+
     # -- transport -------------------------------------------------------
     def request(self, method, path, params=None, body=None, recover=None, repeatable=True):
         """Send one API request and return its decoded JSON body.
 
-        Retries after a 429, a 502/503/504 or a connection failure, up to
-        ``retries`` times. A POST whose outcome is unknown is not repeated
-        blindly: ``recover()`` looks the resource up first and its result is
-        returned if the POST took effect; without ``recover`` the POST fails.
-        If the repeat is refused as AlreadyExists, the first attempt landed
-        late: ``recover()`` finds it. ``repeatable=False`` is for resources
-        Losant does not keep unique (groups by name): after a timeout the first
-        POST may still land after the lookup, so it is not repeated.
+        Retries after a 502/503/504 or a connection failure, up to ``retries``
+        times. A 429 is flow control, not a failure: it uses up no retry, and
+        the request waits as Losant asks (every thread of the client with it)
+        for up to ``rate_limit_max_wait`` seconds in all.
+
+        A write whose outcome is unknown (no answer, or a gateway's 502/503/504)
+        is settled before anything else: ``recover()`` reads the resource back
+        and returns it when the write has landed, which then counts as done.
+        Otherwise a PATCH or DELETE is sent again (they set, so a repeat is
+        harmless); a POST without ``recover`` is never repeated. If the
+        repeat is refused as AlreadyExists, the first attempt landed late:
+        ``recover()`` finds it. ``repeatable=False`` is for resources Losant
+        does not keep unique (groups by name): after a timeout the first POST
+        may still land after the lookup, so it is not repeated. When the
+        retries run out with the outcome still unknown, the error says so
+        (``outcome_unknown``).
         """
+        self._check_permit(method, path)
         url = self.api_url + path
         data = None if body is None else json.dumps(body)
-        attempt = 0
+        writes = method != "GET"
+        attempt = 0             # failures that used up a retry
+        rate_limited = [0, 0.0]  # 429s answered, seconds waited for them
+        uncertain = False       # an attempt may have taken effect
         repeated_post = False
         waited_until = 0.0
         while True:
-            failure = self._paced_attempt(method, url, path, params, data, attempt, waited_until)
+            failure = self._paced_attempt(method, url, path, params, data, attempt, waited_until, rate_limited)
             if not isinstance(failure, _Failure):
                 return failure
             if failure.error is not None:
-                if repeated_post and failure.error.error_type == "AlreadyExists":
+                # A write answered with an unreadable success, or refused as already there after a repeat
+                # of a lost POST: it has landed, and reading it back says how.
+                settle = failure.error.outcome_unknown or (repeated_post and failure.error.error_type == "AlreadyExists")
+                if settle and recover is not None:
                     found = recover()
                     if found is not None:
                         return found
                 raise failure.error
-            if failure.ambiguous and method == "POST" and recover is None:
-                raise self._error(method, path, failure.reason + "; not retried, as the request may have taken effect")
-            if attempt >= self.retries:
-                raise self._error(method, path, "%s (gave up after %d retries)" % (failure.reason, self.retries))
-            self._sleep(failure.delay)
             if failure.rate_limited:
+                if failure.give_up:
+                    raise self._error(method, path, "%s; Losant kept asking to wait (HTTP 429) for %.0f s in all, "
+                                      "more than rate_limit_max_wait=%s%s" % (
+                                          failure.reason, rate_limited[1], _number(self.rate_limit_max_wait),
+                                          "; the write may or may not have landed: run the task again to converge"
+                                          if uncertain else ""), outcome_unknown=uncertain)
+                self._sleep(failure.delay)
+                rate_limited[1] += failure.delay
                 waited_until = failure.resume_at
+                continue
+            if failure.ambiguous and writes:
+                if method == "POST" and recover is None:
+                    raise self._error(method, path, failure.reason + "; not retried, as the request may have "
+                                      "taken effect", outcome_unknown=True)
+                uncertain = True
+            if attempt >= self.retries:
+                if uncertain and recover is not None:
+                    found = recover()  # the last attempt may have landed
+                    if found is not None:
+                        return found
+                raise self._error(method, path, "%s (gave up after %d retries)%s" % (
+                    failure.reason, self.retries, _UNKNOWN_OUTCOME if uncertain else ""), outcome_unknown=uncertain)
+            self._sleep(failure.delay)
             attempt += 1
-            if failure.ambiguous and method == "POST":
+            if failure.ambiguous and writes and recover is not None:
                 found = recover()
                 if found is not None:
                     return found
-                if failure.in_flight and not repeatable:
-                    raise self._error(method, path, failure.reason + "; not repeated: it found nothing yet, but the "
-                                      "request may still take effect and a repeat could create a duplicate; look "
-                                      "before re-running")
-                repeated_post = True
+                if method == "POST":
+                    if failure.in_flight and not repeatable:
+                        raise self._error(method, path, failure.reason + "; not repeated: it found nothing yet, but "
+                                          "the request may still take effect and a repeat could create a duplicate; "
+                                          "look before re-running", outcome_unknown=True)
+                    repeated_post = True
 
-    def _paced_attempt(self, method, url, path, params, data, attempt, waited_until):
-        """One attempt through the pacer: the answer, or a _Failure whose ``delay`` is set."""
+    def _paced_attempt(self, method, url, path, params, data, attempt, waited_until, rate_limited):
+        """One attempt through the pacer: the answer, or a _Failure whose ``delay`` is set.
+        ``rate_limited``: [429s so far, seconds waited for them] of this request."""
         ticket = self.pacer.acquire(waited_until)
         failure = None
         try:
@@ -203,10 +265,14 @@ class Transport:
                 self.pacer.release(ticket)
             elif failure.rate_limited:
                 if failure.delay is None:
-                    failure.delay = self._backoff(attempt)
+                    failure.delay = self._backoff(rate_limited[0])
+                # Even "Retry-After: 0" counts against the bound, so that endless 429s end.
+                failure.delay = max(failure.delay, RATE_LIMIT_MIN_PAUSE)
+                rate_limited[0] += 1
+                failure.give_up = rate_limited[1] + failure.delay > self.rate_limit_max_wait
                 # Every thread waits until then; this one sleeps the delay itself. A thread
-                # that gives up (no retry left) waits for nothing, and makes no one else wait.
-                pause = failure.delay if attempt < self.retries else 0.0
+                # that gives up waits for nothing, and makes no one else wait.
+                pause = 0.0 if failure.give_up else failure.delay
                 failure.resume_at = self.pacer.release(ticket, rate_limited_for=pause)
             else:
                 self.pacer.release(ticket, answered=failure.answered)
@@ -275,7 +341,7 @@ class Transport:
         if method != "GET":
             reason += "; the %s was accepted, so the change has probably been made: run the task again to " \
                       "converge" % method
-        return _Failure("", None, False, self._error(method, path, reason, status))
+        return _Failure("", None, False, self._error(method, path, reason, status, outcome_unknown=method != "GET"))
 
     def _describe(self, response):
         """'HTTP 400 Validation: message' from a Losant error, or a short note on a foreign body."""
@@ -292,15 +358,24 @@ class Transport:
         """The error of a request that Losant answered but the client cannot accept (e.g. an incomplete listing)."""
         return self._error(method, path, reason)
 
-    def _error(self, method, path, reason, status=None, error_type=None, losant_message=None):
+    def _error(self, method, path, reason, status=None, error_type=None, losant_message=None, outcome_unknown=False):
         message = self.redact("Losant API request %s %s failed: %s" % (method, path, reason))
         return LosantApiError(message, method=method, path=path, status=status, error_type=error_type,
-                              losant_message=None if losant_message is None else self.redact(losant_message))
+                              losant_message=None if losant_message is None else self.redact(losant_message),
+                              outcome_unknown=outcome_unknown)
 
     def _backoff(self, attempt):
         # Exponential with jitter, so concurrent runs do not retry in lockstep.
         ceiling = min(self.backoff_cap, self.backoff_base * (2 ** attempt))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+_UNKNOWN_OUTCOME = ("; the write may or may not have landed (reading it back did not show it yet): run the task "
+                    "again to converge")
+
+
+def _number(value):
+    return ("%f" % value).rstrip("0").rstrip(".")
 
 
 def _json_or_none(response):

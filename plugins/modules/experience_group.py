@@ -427,6 +427,16 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
 from ansible_collections.losant.platform.plugins.module_utils._results import group_result, text_diff
 from ansible_collections.losant.platform.plugins.module_utils._transport import LosantApiError
 from ansible_collections.losant.platform.plugins.module_utils._users import PLANNED_GROUP
+from ansible_collections.losant.platform.plugins.module_utils._write_gate import (
+    CREATE,
+    DELETE,
+    EXPERIENCE_GROUP,
+    UPDATE,
+    GateRefusal,
+    Rules,
+    Write,
+    WriteGate,
+)
 
 
 # What Losant holds for a new group before the POST body is applied: top level, no tags.
@@ -444,6 +454,14 @@ def old_parent_name(client, group, candidates, known):
     return {parent_id: parent["name"]} if parent else {}
 
 
+def deletion_gate(client, group):
+    """The write gate of a delete: only the group found and its descendants by their own ancestorIds."""
+    group_id = group["id"].lower()
+    return WriteGate(client, Rules(
+        lambda found: found["id"].lower() == group_id or group_id in [gid.lower() for gid in found.get("ancestorIds") or []],
+        "the group %r (%s) and its descendants" % (group.get("name"), group["id"]), what="groups"))
+
+
 def remove_group(module, client, group):
     if group is None:
         return dict(changed=False, experience_group={}, changed_fields=[], deleted_groups=[]), {}
@@ -455,17 +473,20 @@ def remove_group(module, client, group):
                                  ", ".join("%s (%s)" % (child["name"], child["id"]) for child in descendants)))
     names = old_parent_name(client, group, [], {}) if module._diff else {}  # before its parent could go
     doomed = descendants_deepest_first(descendants) + [group]
+    writes = [Write(DELETE, EXPERIENCE_GROUP, victim.get("name"), victim) for victim in doomed]
+    gate = deletion_gate(client, group)
+    gate.admit(writes)
     deleted = []
-    for victim in doomed:
+    for victim, write in zip(doomed, writes):
         if not module.check_mode:
             try:
-                client.delete_experience_group(victim["id"])
+                gate.send(write)
             except LosantApiError as exc:
                 # Some groups may be gone already: say so, and which.
                 module.fail_json(msg="%s; %d of the %d groups to delete were deleted before this failure (see "
                                      "deleted_groups): run the task again to finish" % (
                                          exc.message, len(deleted), len(doomed)),
-                                 changed=bool(deleted), deleted_groups=deleted, status=exc.status,
+                                 changed=bool(deleted) or exc.outcome_unknown, deleted_groups=deleted, status=exc.status,
                                  error_type=exc.error_type)
         deleted.append(dict(id=victim["id"], name=victim.get("name")))
     return dict(changed=True, experience_group={}, changed_fields=[], deleted_groups=deleted), \
@@ -502,13 +523,17 @@ def ensure_group(module, client, group, candidates):
     if not body:
         return dict(changed=False, experience_group=group_result(group), changed_fields=[]), \
             diff_of(group, group, names, labels)
+    # Creates and updates delete and suspend nothing: the gate's rules need no selection.
+    gate = WriteGate(client, Rules(what="groups"))
+    write = gate.admitted(Write(UPDATE, EXPERIENCE_GROUP, group["name"], group, body) if group is not None
+                          else Write(CREATE, EXPERIENCE_GROUP, body["name"], None, body))
     if module.check_mode:
         after = predict_group(group or NEW_GROUP, body, parent)
     elif group is None:
-        after = client.create_experience_group(
-            body, recover=lambda: pick_group(client.query_experience_groups({"name": body["name"]}), None, body["name"]))
+        after = gate.send(write, recover=lambda: pick_group(client.query_experience_groups({"name": body["name"]}),
+                                                            None, body["name"]))
     else:
-        after = client.update_experience_group(group["id"], body)
+        after = gate.send(write)
     returned = group_result(after)
     if planned_parent:
         returned.update(parent_id=None, ancestor_ids=[])  # its parent has no id yet
@@ -533,7 +558,7 @@ def main():
     fail_on_errors(module, group_option_errors(params))
     client = client_from_module(module)
 
-    with failures_reported(module, GroupError, AccessError):
+    with failures_reported(module, GroupError, AccessError, GateRefusal):
         parent = params["parent"] if params["state"] == "present" else None
         candidates = client.query_experience_groups(lookup_query(params["experience_group_id"], params["name"], parent))
         group = pick_group(candidates, params["experience_group_id"], params["name"])

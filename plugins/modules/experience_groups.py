@@ -316,6 +316,7 @@ from ansible_collections.losant.platform.plugins.module_utils._group_tree import
     place_entries,
     plan_groups,
     reported,
+    selection_rule,
 )
 from ansible_collections.losant.platform.plugins.module_utils._groups import GroupError, predict_group
 from ansible_collections.losant.platform.plugins.module_utils._losant_module import (
@@ -325,6 +326,17 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     failures_reported,
 )
 from ansible_collections.losant.platform.plugins.module_utils._results import text_diff
+from ansible_collections.losant.platform.plugins.module_utils._write_gate import (
+    CREATE,
+    DELETE,
+    EXPERIENCE_GROUP,
+    UPDATE,
+    GateRefusal,
+    Rules,
+    Write,
+    WriteGate,
+    empty_overridden_error,
+)
 
 
 def gather(module, client, listing):
@@ -355,11 +367,27 @@ def plan(module, client, listing):
             module.warn(warning)
     planned = plan_groups(config, desired, placements, placer, grants, state)
     fail_on_errors(module, planned.errors)
-    limit = module.params["max_deletions"]
-    if limit is not None and len(planned.deletes) > limit:
-        module.fail_json(msg="max_deletions: this task would delete %d groups, more than max_deletions=%d; nothing "
-                             "was changed" % (len(planned.deletes), limit), would_delete=len(planned.deletes))
-    return planned, placer, labels
+    selects, selection = selection_rule(config, listing, state)
+    gate = WriteGate(client, Rules(selects, selection, max_deletions=module.params["max_deletions"], what="groups"))
+    writes = planned_writes(planned, placer)
+    try:
+        gate.admit(sum(writes.values(), []))
+    except GateRefusal as exc:
+        module.fail_json(msg=str(exc), errors=exc.problems, would_delete=len(planned.deletes))
+    return planned, placer, labels, gate, writes
+
+
+def planned_writes(planned, placer):
+    """The plan as the write gate takes it, in the order it runs: updates, creates (parents first), deletions."""
+    listing = placer.listing
+    return {
+        "updates": [Write(UPDATE, EXPERIENCE_GROUP, path_label(listing.path(group["id"].lower())), group, body)
+                    for dummy, group, body, dummy2 in planned.updates],
+        "creates": [Write(CREATE, EXPERIENCE_GROUP, path_label(placer.node_path(node)), None, body)
+                    for dummy, node, dummy2, body, dummy3 in planned.creates],
+        "deletes": [Write(DELETE, EXPERIENCE_GROUP, path_label(listing.path(group["id"].lower())), group)
+                    for group in planned.deletes],
+    }
 
 
 def report(planned, placer, labels, written=None):
@@ -401,29 +429,32 @@ def find_created(client, name, parent_id):
     return found[0] if found else None
 
 
-def run_writes(client, planned):
-    """Every write of the plan in order; stops at the first failure.
-    Returns ({node: id} of the groups created, the writes done, the error or None)."""
+def run_writes(gate, planned, writes):
+    """Every write of the plan in order, through the gate that admitted them; stops at the first
+    failure. Returns ({node: id} of the groups created, the writes done, the error or None, and
+    whether the failed write may have landed)."""
+    client = gate.client
     created, done = {}, {"updated": set(), "created": set(), "deleted": set()}
     try:
-        for dummy, group, body, dummy2 in planned.updates:
-            client.update_experience_group(group["id"], body)
+        for (dummy, group, body, dummy2), write in zip(planned.updates, writes["updates"]):
+            gate.send(write)
             done["updated"].add(group["id"])
-        for dummy, node, parent, body, dummy2 in planned.creates:
+        for (dummy, node, parent, body, dummy2), write in zip(planned.creates, writes["creates"]):
+            # A parent created by this task has its id only now.
             parent_id = created.get(parent, parent)
-            body = dict(body, parentId=parent_id) if parent_id else body
-            group = client.create_experience_group(
-                body, recover=lambda body=body, parent_id=parent_id: find_created(client, body["name"], parent_id))
+            write.body = dict(body, parentId=parent_id) if parent_id else body
+            group = gate.send(write, recover=lambda body=write.body, parent_id=parent_id: find_created(
+                client, body["name"], parent_id))
             created[node] = group["id"]
             done["created"].add(node)
-        for group in planned.deletes:
-            client.delete_experience_group(group["id"])
+        for group, write in zip(planned.deletes, writes["deletes"]):
+            gate.send(write)
             done["deleted"].add(group["id"])
     except LosantApiError as exc:
-        return created, done, exc.message
+        return created, done, exc.message, exc.outcome_unknown
     except GroupError as exc:
-        return created, done, str(exc)
-    return created, done, None
+        return created, done, str(exc), False
+    return created, done, None, False
 
 
 def main():
@@ -442,6 +473,7 @@ def main():
     errors = config_errors(params["config"])
     if params["max_deletions"] is not None and params["max_deletions"] < 0:
         errors.append("max_deletions must be 0 or more, got %d" % params["max_deletions"])
+    errors.append(empty_overridden_error(params["state"], params["config"], params["max_deletions"], "group"))
     fail_on_errors(module, errors)
     client = client_from_module(module)
 
@@ -450,15 +482,15 @@ def main():
         fail_on_errors(module, ["the group listing cannot be trusted: %s" % problem for problem in listing.problems])
         if params["state"] == "gathered":
             gather(module, client, listing)
-        planned, placer, labels = plan(module, client, listing)
+        planned, placer, labels, gate, writes = plan(module, client, listing)
 
     result, diff = report(planned, placer, labels)
     result["changed"] = bool(planned.creates or planned.updates or planned.deletes)
     if not module.check_mode and result["changed"]:
-        written = run_writes(client, planned)
-        # Report what was written, not what was planned.
+        written = run_writes(gate, planned, writes)
+        # Report what was written, not what was planned; a write that may have landed counts as a change.
         result, diff = report(planned, placer, labels, written)
-        result["changed"] = bool(result["created"] or result["updated"] or result["deleted"])
+        result["changed"] = bool(result["created"] or result["updated"] or result["deleted"] or written[3])
         if written[2]:
             if module._diff:
                 result["diff"] = text_diff(diff)

@@ -375,6 +375,8 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
 )
 from ansible_collections.losant.platform.plugins.module_utils._results import text_diff, user_result
 from ansible_collections.losant.platform.plugins.module_utils._suspension import (
+    SUSPENDED_TAG,
+    carries_suspension_tag,
     suspension_option_errors,
     suspension_patch,
     unknown_password,
@@ -396,6 +398,28 @@ from ansible_collections.losant.platform.plugins.module_utils._users import (
     user_patch,
     user_view,
 )
+from ansible_collections.losant.platform.plugins.module_utils._write_gate import (
+    CREATE,
+    DELETE,
+    EXPERIENCE_USER,
+    SUSPEND,
+    UPDATE,
+    GateRefusal,
+    Rules,
+    Write,
+    WriteGate,
+)
+
+
+def task_gate(client, params):
+    """The write gate of this task: it deletes or suspends only the user its options name."""
+    if params["experience_user_id"]:
+        wanted = params["experience_user_id"].lower()
+        return WriteGate(client, Rules(lambda user: (user.get("id") or "").lower() == wanted,
+                                       "experience_user_id %s" % params["experience_user_id"]))
+    email = params["email"].lower()
+    return WriteGate(client, Rules(lambda user: (user.get("email") or "").lower() == email,
+                                   "email %s (exactly, letter case aside)" % params["email"]))
 
 
 def find_user(client, params):
@@ -421,35 +445,38 @@ def resolve_groups(module, client, entries):
     return ids, known_groups_of(None, groups)
 
 
-def remove_user(module, client, user):
+def remove_user(module, gate, user):
     if user is None:
         return dict(changed=False, experience_user={}, changed_fields=[]), {}
+    write = gate.admitted(Write(DELETE, EXPERIENCE_USER, user.get("email"), user))
     if not module.check_mode:
-        client.delete_experience_user(user["id"])
+        gate.send(write)
     return dict(changed=True, experience_user={}, changed_fields=[]), dict(before=user_view(user), after={})
 
 
-def suspend_user(module, client, user):
+def suspend_user(module, gate, user):
     if user is None:
         module.warn("No experience user has %s %s: nothing to suspend"
                     % (("experience_user_id", module.params["experience_user_id"]) if module.params["experience_user_id"]
                        else ("email", module.params["email"])))
         return dict(changed=False, experience_user={}, changed_fields=[]), dict(before={}, after={})
 
-    body, changed_fields = suspension_patch(user, format_datetime(utc_now()), lambda: unknown_password(client))
+    body, changed_fields = suspension_patch(user, format_datetime(utc_now()), lambda: unknown_password(gate.client))
     if not body:
         return dict(changed=False, experience_user=user_result(user), changed_fields=[]), \
             dict(before=user_view(user), after=user_view(user))
+    write = gate.admitted(Write(UPDATE, EXPERIENCE_USER, user.get("email"), user, body, purpose=SUSPEND))
     if module.check_mode:
         after = predict_user(user, body, known_groups_of(user))
     else:
-        after = client.update_experience_user(user["id"], body)
+        after = gate.send(write)
     return dict(changed=True, experience_user=user_result(after), changed_fields=changed_fields), \
         dict(before=user_view(user), after=user_view(after, body))
 
 
-def ensure_user(module, client, user):
+def ensure_user(module, gate, user):
     params = module.params
+    client = gate.client
     if user is None and params["experience_user_id"]:
         module.fail_json(msg="No experience user has experience_user_id %s; leave experience_user_id out "
                              "to create a user by email" % params["experience_user_id"])
@@ -470,19 +497,24 @@ def ensure_user(module, client, user):
     if not body:
         return dict(changed=False, experience_user=user_result(user), changed_fields=[]), \
             dict(before=user_view(user), after=user_view(user))
+    if user is not None and carries_suspension_tag(user) and body.get("experienceGroupIds") and "password" not in body:
+        module.warn("The user is suspended (user tag %s): this puts it back in groups, but it still cannot sign in; "
+                    "give it a password to bring it back" % SUSPENDED_TAG)
+    write = gate.admitted(Write(UPDATE, EXPERIENCE_USER, user.get("email"), user, body) if user is not None
+                     else Write(CREATE, EXPERIENCE_USER, body["email"], None, body))
     if module.check_mode:
         after = predict_user(user or {}, body, known_groups)
     elif user is None:
         try:
-            after = client.create_experience_user(body)
+            after = gate.send(write)
         except LosantApiError as exc:
             raced = find_user(client, params) if exc.error_type == "AlreadyExists" else None
             if raced is None:
                 raise
             # Another run created the user since the lookup: converge on that user instead.
-            return ensure_user(module, client, raced)
+            return ensure_user(module, gate, raced)
     else:
-        after = client.update_experience_user(user["id"], body)
+        after = gate.send(write)
     return dict(changed=True, experience_user=user_result(after), changed_fields=changed_fields), \
         dict(before=user_view(user), after=user_view(after, body))
 
@@ -506,14 +538,15 @@ def main():
     client = client_from_module(module)
     client.add_secret(module.params["password"])
 
-    with failures_reported(module, GroupResolutionError):
+    gate = task_gate(client, module.params)
+    with failures_reported(module, GroupResolutionError, GateRefusal):
         user = find_user(client, module.params)
         if module.params["state"] == "absent":
-            result, diff = remove_user(module, client, user)
+            result, diff = remove_user(module, gate, user)
         elif module.params["state"] == "suspended":
-            result, diff = suspend_user(module, client, user)
+            result, diff = suspend_user(module, gate, user)
         else:
-            result, diff = ensure_user(module, client, user)
+            result, diff = ensure_user(module, gate, user)
 
     if module._diff:
         result["diff"] = text_diff(diff)

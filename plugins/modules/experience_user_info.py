@@ -240,9 +240,8 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
 )
 from ansible_collections.losant.platform.plugins.module_utils._queries import (
     activity_conditions,
-    activity_matcher,
     date_filter_errors,
-    glob_matches,
+    user_filter_matcher,
     user_filter_query,
 )
 from ansible_collections.losant.platform.plugins.module_utils._results import user_result
@@ -279,13 +278,11 @@ def read_users(client, params):
         user = client.find_experience_user_by_email(params["email"])
         return [user] if user else []
     activity = dict((name, params[name]) for name in ACTIVITY_FILTERS)
-    query = user_filter_query(params["email_pattern"], group_filter(client, params["experience_group"]),
-                              params["user_tags"], activity_conditions(**activity))
-    users = client.query_experience_users(query)
-    if params["email_pattern"] is not None:
-        users = [user for user in users if glob_matches(params["email_pattern"], user.get("email"))]
-    matches = activity_matcher(**activity)
-    return [user for user in users if matches(user)]
+    group = group_filter(client, params["experience_group"])
+    query = user_filter_query(params["email_pattern"], group, params["user_tags"], activity_conditions(**activity))
+    # The query only narrows what is read: every filter is checked again on what came back.
+    matches = user_filter_matcher(params["email_pattern"], group, params["user_tags"], activity)
+    return [user for user in client.query_experience_users(query) if matches(user)]
 
 
 def main():

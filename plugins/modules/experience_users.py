@@ -411,17 +411,20 @@ from ansible_collections.losant.platform.plugins.module_utils._losant_module imp
     failures_reported,
 )
 from ansible_collections.losant.platform.plugins.module_utils._results import text_diff
-from ansible_collections.losant.platform.plugins.module_utils._suspension import (
-    deletion_problems,
-    ownership_errors,
-    unknown_password,
-)
+from ansible_collections.losant.platform.plugins.module_utils._suspension import ownership_errors, unknown_password
 from ansible_collections.losant.platform.plugins.module_utils._users import (
     future_threshold_warning,
     group_lookup_needed,
     group_references,
 )
 from ansible_collections.losant.platform.plugins.module_utils._validation import check_tags, check_workers, listed
+from ansible_collections.losant.platform.plugins.module_utils._write_gate import (
+    GateRefusal,
+    Rules,
+    WriteGate,
+    empty_overridden_error,
+    member_cap_warnings,
+)
 
 
 def module_client(module):
@@ -439,7 +442,24 @@ def gather(module, client):
                      created=[], updated=[], deleted=[], unchanged=0, changed_fields={}, not_owned=[])
 
 
+def task_rules(params, planned):
+    """The write gate's rules of this task: what its config selects to delete or suspend
+    (exact emails, letter case aside), its ownership tag and its bound on deletions."""
+    listed_emails = set(entry["email"].lower() for entry in params["config"])
+    state = params["state"]
+    if state in ("deleted", "suspended"):
+        selects, selection = (lambda user: (user.get("email") or "").lower() in listed_emails), \
+            "the emails of config (exactly, letter case aside)"
+    elif state == "overridden":
+        selects, selection = (lambda user: (user.get("email") or "").lower() not in listed_emails), \
+            "overridden (a user that config does not list, by exact email)"
+    else:
+        selects, selection = None, ""
+    return Rules(selects, selection, params["ownership_tag"], planned.adopting, params["max_deletions"])
+
+
 def plan(module, client):
+    """The plan, admitted by the write gate, and the gate; or the task fails before any write."""
     config = module.params["config"]
     state = module.params["state"]
     current = read_current_users(client, [entry["email"] for entry in config], need_all=state == "overridden")
@@ -457,15 +477,15 @@ def plan(module, client):
     fail_on_errors(module, errors + planned.errors)
     if planned.missing:
         module.warn("No experience user has the email %s: nothing to suspend" % listed(planned.missing))
-    # What selects the users to delete is checked once more here, before the first DELETE.
-    fail_on_errors(module, ["refusing to delete %s" % problem for problem in deletion_problems(
-        planned.deletes, [entry["email"] for entry in config], state, module.params["ownership_tag"])])
-    limit = module.params["max_deletions"]
-    if limit is not None and len(planned.deletes) > limit:
-        module.fail_json(msg="max_deletions: this task would delete %d users, more than max_deletions=%d; nothing "
-                             "was changed" % (len(planned.deletes), limit),
+    gate = WriteGate(client, task_rules(module.params, planned))
+    try:
+        gate.admit(planned.writes())
+    except GateRefusal as exc:
+        module.fail_json(msg="%s" % exc, errors=exc.problems,
                          would_delete=len(planned.deletes))
-    return planned
+    for warning in planned.warnings + member_cap_warnings(planned.writes(), groups):
+        module.warn(warning)
+    return planned, gate
 
 
 def main():
@@ -494,12 +514,13 @@ def main():
         params["config"] = []
     for entry in params["config"]:
         entry["experience_groups"] = group_references(entry["experience_groups"])
-    errors = config_errors(params["config"])
+    errors = ownership_errors("ownership_tag", params["ownership_tag"])
+    errors.extend(check_tags("ownership_tag", params["ownership_tag"]))
+    errors.extend(config_errors(params["config"], params["state"], None if errors else params["ownership_tag"]))
     errors.append(check_workers(params["workers"]))
     if params["max_deletions"] is not None and params["max_deletions"] < 0:
         errors.append("max_deletions must be 0 or more, got %d" % params["max_deletions"])
-    errors.extend(ownership_errors("ownership_tag", params["ownership_tag"]))
-    errors.extend(check_tags("ownership_tag", params["ownership_tag"]))
+    errors.append(empty_overridden_error(params["state"], params["config"], params["max_deletions"], "user"))
     fail_on_errors(module, errors)
     now = utc_now()
     future = ["config[%d] (%s)" % (index, entry["email"]) for index, entry in enumerate(params["config"])
@@ -513,7 +534,7 @@ def main():
     with failures_reported(module):
         if params["state"] == "gathered":
             gather(module, client)
-        planned = plan(module, client)
+        planned, gate = plan(module, client)
 
     result = dict(
         changed=bool(planned.creates or planned.updates or planned.deletes),
@@ -527,11 +548,11 @@ def main():
     if module._diff:
         result["diff"] = text_diff(plan_diffs(planned))
     if not module.check_mode and result["changed"]:
-        done, failures = run_writes(client, planned)
-        # Report what was written, not what was planned.
+        done, failures, unknown = run_writes(gate, planned)
+        # Report what was written, not what was planned; a write that may have landed counts as a change.
         written = set(done["create"] + done["update"] + done["delete"])
         result.update(
-            changed=bool(written), created=done["create"], updated=done["update"], deleted=done["delete"],
+            changed=bool(written or unknown), created=done["create"], updated=done["update"], deleted=done["delete"],
             unchanged=planned.unchanged + len(done["converged"]),
             changed_fields=dict((email, fields) for email, fields in result["changed_fields"].items()
                                 if email in written),

@@ -48,7 +48,8 @@ def check_email(field, value):
     check_string(field, value, 0, 1024)
     if not EMAIL_RE.match(value):
         raise validation_error("%s must be a valid email address" % field)
-    return value
+    # Losant stores emails in lower case, whatever case they were sent in.
+    return value.lower()
 
 
 def check_password(field, value):

@@ -229,6 +229,10 @@ class Emulator:
         if action == "ignore_query":
             params = dict((k, v) for k, v in params.items() if k not in rule["params"])
         status, obj, headers = self.api.answer(method, path, params, raw, handler.headers)
+        if action == "delay_after":
+            # A write that lands but whose answer comes late: the client may have
+            # hung up by then, which send_json survives.
+            time.sleep(rule["delay"])
         if action == "drop_after":
             self.log.finish(entry, 0, None)
             handler.drop()

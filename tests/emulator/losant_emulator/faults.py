@@ -10,8 +10,8 @@ import time
 
 from .errors import ERROR_TYPES, validation_error
 
-FAULT_ACTIONS = ("status", "drop", "drop_after", "reset", "delay", "malformed", "empty", "rate_limit",
-                 "ignore_query")
+FAULT_ACTIONS = ("status", "drop", "drop_after", "reset", "delay", "delay_after", "malformed", "empty",
+                 "rate_limit", "ignore_query")
 RULE_KEYS = ("method", "path", "every", "times", "skip", "action", "status",
              "retry_after", "body", "content_type", "delay", "message", "type", "name",
              "limit", "window", "params")
@@ -105,7 +105,7 @@ class Faults:
                         if not isinstance(raw[key], str):
                             raise validation_error("%s.%s must be a string" % (where, key))
                         rule[key] = raw[key]
-            if action == "delay":
+            if action in ("delay", "delay_after"):
                 rule["delay"] = _check_number(where + ".delay", raw.get("delay", 1))
             if action == "rate_limit":
                 rule["limit"] = _check_int(where + ".limit", raw.get("limit", 10), 1)

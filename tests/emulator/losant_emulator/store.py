@@ -494,6 +494,7 @@ class Store(AccessStore):
             for rec in data.get("experienceUsers", []):
                 u = dict(rec)
                 u.setdefault("userTags", {})
+                u["email"] = u["email"].lower()  # a state file of an emulator that kept the case
                 self.users[u["id"]] = u
                 self.email_index[u["email"].lower()] = u["id"]
             for rec in data.get("experienceGroups", []):

@@ -105,6 +105,40 @@ def test_fault_delay_causes_read_timeout(api):
     assert time.perf_counter() - start >= 0.3
 
 
+def test_fault_delay_after_lands_the_write_although_the_client_timed_out(api):
+    uid = api.user("late@example.com")["id"]
+    api.faults({"action": "delay_after", "delay": 0.8, "method": "PATCH", "times": 1})
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        api.call("PATCH", "/users/" + uid, {"firstName": "Late"}, timeout=0.2)
+    # the change is already stored while the answer waits
+    assert [u["firstName"] for u in api.hook("GET", "state").json()["experienceUsers"]] == ["Late"]
+    entry = api.log()["requests"][-1]
+    assert (entry["method"], entry["status"], entry["fault"]) == ("PATCH", None, "delay_after")
+    time.sleep(1.0)  # the late answer meets a closed connection; the server keeps serving
+    assert api.ok("GET", "/users/" + uid)["firstName"] == "Late"
+    assert api.log()["requests"][-2]["status"] == 200
+
+
+def test_fault_delay_after_answers_normally_after_the_delay(api):
+    uid = api.user("slow@example.com")["id"]
+    api.faults({"action": "delay_after", "delay": 0.3, "method": "PATCH"})
+    start = time.perf_counter()
+    resp = api.call("PATCH", "/users/" + uid, {"lastName": "Slow"}, timeout=5)
+    assert time.perf_counter() - start >= 0.3
+    assert resp.status_code == 200 and resp.json()["lastName"] == "Slow"
+    assert resp.json() == api.ok("GET", "/users/" + uid)
+    entry = api.log()["requests"][-2]
+    assert (entry["status"], entry["fault"], entry["response"]["lastName"]) == (200, "delay_after", "Slow")
+
+
+@pytest.mark.parametrize("bad", [-1, "1", True, None])
+def test_fault_delay_after_rule_validation(api, bad):
+    assert_error(api.hook("PUT", "faults", {"rules": [{"action": "delay_after", "delay": bad}]}),
+                 400, "Validation", "rules[0].delay")
+    described = api.faults({"action": "delay_after"})
+    assert (described["rules"][0]["action"], described["rules"][0]["delay"]) == ("delay_after", 1)
+
+
 def test_fault_malformed_and_empty_bodies_after_processing(api):
     api.faults({"action": "malformed", "times": 1, "method": "POST"}, {"action": "empty", "method": "POST"})
     resp = api.call("POST", "/users", {"email": "m@example.com", "password": "password123"})
@@ -173,3 +207,18 @@ def test_fault_ignore_query_answers_as_if_the_parameter_was_not_sent(api):
     for bad in (None, [], "query", [1]):
         rule = {"action": "ignore_query"} if bad is None else {"action": "ignore_query", "params": bad}
         assert_error(api.hook("PUT", "faults", {"rules": [rule]}), 400, "Validation", "params")
+
+
+def test_fault_ignore_query_on_the_user_listing(api):
+    api.user("one@example.com")
+    api.user("two@example.com")
+    query = {"query": json.dumps({"email": "one@example.com"})}
+    assert [u["email"] for u in api.list_users(**query)["items"]] == ["one@example.com"]
+    api.faults({"method": "GET", "path": "/experience/users$", "action": "ignore_query", "params": ["query"]})
+    answered = api.call("GET", "/users", params=query).json()
+    assert sorted(u["email"] for u in answered["items"]) == ["one@example.com", "two@example.com"]
+    assert answered["totalCount"] == 2
+    logged = api.log()["requests"][-1]
+    assert (logged["query"], logged["fault"], logged["status"]) == (query, "ignore_query", 200)
+    # the group listing is not matched by the rule: its query is still read (and refused)
+    assert_error(api.call("GET", "/groups", params=query), 400, "Validation", "email")

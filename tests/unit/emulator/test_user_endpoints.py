@@ -18,7 +18,7 @@ def test_user_create_get_patch_delete(api):
     for key in ("creationDate", "lastUpdated", "passwordLastUpdated"):
         assert TS_RE.match(created[key]), created[key]
     assert "lastLogin" not in created
-    assert created["email"] == "Jane.Doe@example.com"
+    assert created["email"] == "jane.doe@example.com"  # stored in lower case, as Losant does
     assert created["userTags"] == {"role": "admin"}
     assert created["experienceGroups"] == []
     assert "password" not in json.dumps(created).replace("passwordLastUpdated", "")
@@ -60,16 +60,50 @@ def test_duplicate_email_is_case_insensitive(api):
     other = api.user("other@example.com")
     body = assert_error(api.call("POST", "/users", {"email": "dup@example.COM", "password": "password123"}),
                         400, "AlreadyExists")
-    assert body["message"] == 'Email address "dup@example.COM" already exists'
+    assert body["message"] == 'Email address "dup@example.com" already exists'
     assert_error(api.call("PATCH", "/users/" + other["id"], {"email": "DUP@example.com"}),
                  400, "AlreadyExists")
-    # changing the case of one's own email is fine, and frees nothing else
+    # sending one's own email in another case is fine, and frees nothing else
     mine = api.ok("PATCH", "/users/" + other["id"], {"email": "OTHER@example.com"})
-    assert mine["email"] == "OTHER@example.com"
+    assert mine["email"] == "other@example.com"
     assert api.list_users()["totalCount"] == 2
     # once deleted, the address can be used again
     api.ok("DELETE", "/users/" + other["id"])
     api.user("other@EXAMPLE.com")
+
+
+def test_emails_are_stored_in_lower_case(api):
+    created = api.user("Mixed.Case@Example.COM")
+    assert created["email"] == "mixed.case@example.com"
+    patched = api.ok("PATCH", "/users/" + created["id"], {"email": "New.Address@Example.ORG"})
+    assert patched["email"] == "new.address@example.org"
+    assert api.ok("GET", "/users/" + created["id"])["email"] == "new.address@example.org"
+    seeded = api.hook("POST", "seed", {"experienceUsers": [{"email": "Seeded@Example.com"}]}).json()
+    assert seeded["experienceUsers"][0]["email"] == "seeded@example.com"
+    assert sorted(u["email"] for u in api.hook("GET", "state").json()["experienceUsers"]) == \
+        ["new.address@example.org", "seeded@example.com"]
+    assert [u["email"] for u in api.list_users()["items"]] == ["new.address@example.org", "seeded@example.com"]
+    # the request log keeps the body as it was sent
+    assert api.log()["requests"][0]["body"]["email"] == "Mixed.Case@Example.COM"
+    # the glob filter ignores case; an exact query matches the stored lower case
+    assert api.emails(filterField="email", filter="SEEDED@*") == ["seeded@example.com"]
+    assert api.emails({"email": "seeded@example.com"}) == ["seeded@example.com"]
+    assert api.emails({"email": "Seeded@Example.com"}) == []
+    assert api.emails({"email": {"$eq": "Seeded@Example.com", "$ci": True}}) == ["seeded@example.com"]
+    assert_error(api.hook("POST", "seed", {"experienceUsers": [{"email": "SEEDED@example.com"}]}),
+                 400, "AlreadyExists", "seeded@example.com")
+
+
+def test_state_file_emails_in_mixed_case_are_lower_cased_on_load(emulator):
+    snapshot = emulator.store.snapshot()
+    snapshot["experienceUsers"] = [{"id": MISSING_ID, "email": "Old@Example.com", "userTags": {},
+                                    "creationDate": "2026-01-01T00:00:00.000Z",
+                                    "lastUpdated": "2026-01-01T00:00:00.000Z"}]
+    emulator.store.load(snapshot)
+    assert emulator.store.get_user(MISSING_ID)["email"] == "old@example.com"
+    api = Api(emulator.url)
+    assert_error(api.call("POST", "/users", {"email": "OLD@example.com", "password": "password123"}),
+                 400, "AlreadyExists")
 
 
 @pytest.mark.parametrize("body, words", [

@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 
 from ansible_collections.losant.platform.plugins.module_utils._bulk_users import (
@@ -12,6 +14,7 @@ from ansible_collections.losant.platform.plugins.module_utils._bulk_users import
     run_writes,
 )
 from ansible_collections.losant.platform.plugins.module_utils._client import LosantApiError
+from ansible_collections.losant.platform.plugins.module_utils._write_gate import Rules, WriteGate
 from ansible_collections.losant.platform.tests.unit.helpers.entries import bulk_entry as entry
 
 G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
@@ -241,10 +244,24 @@ def test_gathered_config_gives_a_group_named_like_an_id_by_its_id():
 
 
 class WriteClient:
+    """The writes a client receives from the gate, recorded; the gate's permit is taken at its word."""
+
+    application_id = "5f6a7b8c9d0e1f2a3b4c5d6e"
+
     def __init__(self, log, fail_on=None, workers=1):
         self.log = log
         self.fail_on = fail_on
         self.workers = workers
+
+    @contextlib.contextmanager
+    def permitted(self, method, path):
+        yield
+
+    def path_of(self, template, **ids):
+        return template.format(application_id=self.application_id, **ids)
+
+    def redact(self, text):
+        return text
 
     def _record(self, kind, subject):
         self.log.append((kind, subject))
@@ -254,11 +271,21 @@ class WriteClient:
     def create_experience_user(self, body):
         self._record("create", body["email"])
 
-    def update_experience_user(self, user_id, body):
+    def update_experience_user(self, user_id, body, recover=None):
         self._record("update", user_id)
 
-    def delete_experience_user(self, user_id):
+    def delete_experience_user(self, user_id, recover=None):
         self._record("delete", user_id)
+
+
+def admitted(client, plan, config, state):
+    """A gate that admitted the plan, with the selection experience_users gives it."""
+    listed = set(item["email"].lower() for item in config)
+    selects = (lambda user: user["email"].lower() not in listed) if state == "overridden" else \
+        (lambda user: user["email"].lower() in listed)
+    gate = WriteGate(client, Rules(selects, "test selection"))
+    gate.admit(plan.writes())
+    return gate
 
 
 @pytest.mark.parametrize("workers", [1, 4])
@@ -268,7 +295,8 @@ def test_writes_all_run_and_a_failure_does_not_stop_the_others(workers):
     config += [entry("n%d@example.com" % i, password="pa55word!") for i in range(3)]
     plan = plan_changes(config, [None] * 4, current, "overridden", NOW)
     log = []
-    done, failures = run_writes(WriteClient(log, fail_on="n1@example.com", workers=workers), plan)
+    done, failures, unknown = run_writes(admitted(WriteClient(log, fail_on="n1@example.com", workers=workers), plan,
+                                                  config, "overridden"), plan)
     assert sorted(done["create"]) == ["n0@example.com", "n2@example.com"]
     assert done["update"] == ["a@example.com"] and done["delete"] == ["z@example.com"]
     assert failures == ["create n1@example.com: Losant API request failed: HTTP 400 Validation: no"]
@@ -300,7 +328,7 @@ def test_a_user_created_by_another_run_meanwhile_is_brought_in_line():
     winner = {"a@example.com": stored("a@example.com", 1, lastName="Theirs"),
               "b@example.com": stored("b@example.com", 2)}
     log = []
-    done, failures = run_writes(RacedClient(log, winner), plan)
+    done, failures, unknown = run_writes(admitted(RacedClient(log, winner), plan, config, "merged"), plan)
     assert done["create"] == [] and done["delete"] == []
     assert done["update"] == ["a@example.com"] and done["converged"] == ["b@example.com"]
     assert ("update", "%024x" % 1) in log and ("update", "%024x" % 2) not in log
@@ -310,7 +338,7 @@ def test_a_user_created_by_another_run_meanwhile_is_brought_in_line():
 class BrokenClient(WriteClient):
     """A write that raises something other than an API error, with the token in its text."""
 
-    def update_experience_user(self, user_id, body):
+    def update_experience_user(self, user_id, body, recover=None):
         self._record("update", user_id)
         raise ValueError("bad state for Bearer tok-secret-1")
 
@@ -322,7 +350,7 @@ def test_an_unexpected_error_in_one_write_is_a_failure_and_the_others_are_report
     current = {"a@example.com": stored("a@example.com", 1), "z@example.com": stored("z@example.com", 2)}
     config = [entry("a@example.com", last_name="X"), entry("n@example.com", password="pa55word!")]
     plan = plan_changes(config, [None] * 2, current, "overridden", NOW)
-    done, failures = run_writes(BrokenClient([], workers=2), plan)
+    done, failures, unknown = run_writes(admitted(BrokenClient([], workers=2), plan, config, "overridden"), plan)
     assert done["create"] == ["n@example.com"] and done["delete"] == ["z@example.com"] and done["update"] == []
     assert failures == ["update a@example.com: ValueError: bad state for Bearer ********"]
 

@@ -4,10 +4,10 @@ import threading
 import pytest
 import requests
 
-from ansible_collections.losant.platform.plugins.module_utils._client import LosantClient
 from ansible_collections.losant.platform.plugins.module_utils._transport import RETRY_AFTER_CAP, LosantApiError
 from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import (
     FakeSession, RoutedSession, listing_answer, response)
+from ansible_collections.losant.platform.tests.unit.helpers.permitted_client import PermittedClient
 
 APP = "5f6a7b8c9d0e1f2a3b4c5d6e"
 USER_ID = "5f6a7b8c9d0e1f2a3b4c5d71"
@@ -18,7 +18,7 @@ USERS = "applications/%s/experience/users" % APP
 def make_client(*answers, **kwargs):
     session = FakeSession(*answers)
     sleeps = []
-    client = LosantClient("https://api.example.test/", TOKEN, APP, session=session, sleep=sleeps.append, **kwargs)
+    client = PermittedClient("https://api.example.test/", TOKEN, APP, session=session, sleep=sleeps.append, **kwargs)
     client.sleeps = sleeps
     return client
 
@@ -93,7 +93,7 @@ def items_of(count, first=0):
 def routed_client(route, workers=4, **kwargs):
     session = RoutedSession(route)
     sleeps = []
-    client = LosantClient("https://api.example.test/", TOKEN, APP, session=session, sleep=sleeps.append,
+    client = PermittedClient("https://api.example.test/", TOKEN, APP, session=session, sleep=sleeps.append,
                           workers=workers, **kwargs)
     client.sleeps = sleeps
     return client
@@ -420,7 +420,7 @@ def test_a_secret_escaped_inside_an_exception_message_is_redacted():
     token = "tok-with-newline\n"
     session = FakeSession(requests.exceptions.InvalidHeader(
         "Invalid return character(s) in header value: %r" % ("Bearer " + token)))
-    client = LosantClient("https://api.example.test", token, APP, session=session, sleep=lambda s: None)
+    client = PermittedClient("https://api.example.test", token, APP, session=session, sleep=lambda s: None)
     with pytest.raises(LosantApiError) as caught:
         client.get_experience_user(USER_ID)
     assert "tok-with-newline" not in caught.value.message
@@ -479,7 +479,7 @@ def test_a_foreign_html_404_points_at_api_url():
 def test_a_connection_error_against_http_hints_at_the_scheme():
     error = requests.exceptions.ConnectionError("Connection aborted: ConnectionResetError(104, 'reset by peer')")
     session = FakeSession(error)
-    client = LosantClient("http://api.example.test", TOKEN, APP, session=session, sleep=lambda s: None, retries=0)
+    client = PermittedClient("http://api.example.test", TOKEN, APP, session=session, sleep=lambda s: None, retries=0)
     with pytest.raises(LosantApiError) as caught:
         client.get_experience_user(USER_ID)
     assert "api_url starts with http://: Losant's API answers on https:// only" in caught.value.message

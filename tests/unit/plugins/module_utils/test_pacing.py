@@ -5,10 +5,10 @@ import threading
 
 import pytest
 
-from ansible_collections.losant.platform.plugins.module_utils._client import LosantClient
 from ansible_collections.losant.platform.plugins.module_utils._pacing import Pacer, in_threads
 from ansible_collections.losant.platform.plugins.module_utils._transport import LosantApiError
 from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import RoutedSession, response
+from ansible_collections.losant.platform.tests.unit.helpers.permitted_client import PermittedClient
 
 APP = "5f6a7b8c9d0e1f2a3b4c5d6e"
 USERS = "/applications/%s/experience/users" % APP
@@ -131,7 +131,7 @@ def test_a_429_storm_pauses_every_thread_once_then_fewer_run_at_once_and_each_wr
                 in_flight.remove(user_id)
 
     sleeps = []
-    client = LosantClient("https://api.example.test", "tok", APP, session=RoutedSession(route), workers=4,
+    client = PermittedClient("https://api.example.test", "tok", APP, session=RoutedSession(route), workers=4,
                           sleep=sleeps.append)
     # A clock that stands still: the four pauses end at the same moment, which each thread has slept through.
     client.pacer = Pacer(4, clock=lambda: 0.0, sleep=sleeps.append)
@@ -147,7 +147,7 @@ def test_a_429_storm_pauses_every_thread_once_then_fewer_run_at_once_and_each_wr
 def test_a_429_without_retry_after_pauses_for_the_backoff():
     answers = [response(429, {"type": "RateLimitExceeded", "message": "x"}), response(200, {"id": "1"})]
     sleeps = []
-    client = LosantClient("https://api.example.test", "tok", APP, session=RoutedSession(lambda call: answers.pop(0)),
+    client = PermittedClient("https://api.example.test", "tok", APP, session=RoutedSession(lambda call: answers.pop(0)),
                           sleep=sleeps.append, backoff_base=0.5)
     client.update_experience_user("%024x" % 1, {"firstName": "N"})
     assert len(sleeps) == 1 and 0.25 <= sleeps[0] <= 0.5
@@ -186,14 +186,44 @@ def test_in_threads_raises_the_first_error_and_starts_nothing_after_it():
 
 
 def test_a_429_the_client_gives_up_on_makes_no_one_wait():
-    """retries: 0 - the 429's Retry-After (an hour, capped at 60 s) is waited by no thread: the
-    next request, of another write, goes out at once and fails on its own 429."""
+    """rate_limit_max_wait: 30 - the 429's Retry-After (an hour, capped at 60 s) would pass it, so no
+    thread waits: the next request, of another write, goes out at once and fails on its own 429."""
     answers = [response(429, {"type": "RateLimitExceeded", "message": "x"}, {"Retry-After": "3600"})] * 2
     sleeps = []
-    client = LosantClient("https://api.example.test", "tok", APP, session=RoutedSession(lambda call: answers.pop(0)),
-                          sleep=sleeps.append, retries=0, workers=2)
+    client = PermittedClient("https://api.example.test", "tok", APP, session=RoutedSession(lambda call: answers.pop(0)),
+                             sleep=sleeps.append, rate_limit_max_wait=30, workers=2)
     for user_id in ("%024x" % 1, "%024x" % 2):
-        with pytest.raises(LosantApiError, match=r"HTTP 429 RateLimitExceeded: x \(gave up after 0 retries\)"):
+        with pytest.raises(LosantApiError, match=r"HTTP 429 RateLimitExceeded: x; Losant kept asking to wait \(HTTP "
+                                                 r"429\) for 0 s in all, more than rate_limit_max_wait=30$"):
             client.update_experience_user(user_id, {"firstName": "N"})
     assert sleeps == [] and answers == []
     assert (client.pacer.cuts, client.pacer.allowed) == (2, 1)  # the concurrency is still cut, each time
+
+
+def test_429s_use_up_no_retry_and_are_waited_out_up_to_rate_limit_max_wait():
+    """retries: 0, yet ten 429s in a row are waited out (Retry-After 20 s each, 200 s in all, within
+    the default 300 s); with rate_limit_max_wait 100 the sixth 429 (120 s in all) gives up."""
+    limited = response(429, {"type": "RateLimitExceeded", "message": "x"}, {"Retry-After": "20"})
+    answers = [limited] * 10 + [response(200, {"id": "%024x" % 1})]
+    sleeps = []
+    client = PermittedClient("https://api.example.test", "tok", APP, session=RoutedSession(lambda call: answers.pop(0)),
+                             sleep=sleeps.append, retries=0)
+    assert client.update_experience_user("%024x" % 1, {"firstName": "N"}) == {"id": "%024x" % 1}
+    assert sleeps == [20.0] * 10 and answers == []
+    answers[:] = [limited] * 10
+    sleeps[:] = []
+    client = PermittedClient("https://api.example.test", "tok", APP, session=RoutedSession(lambda call: answers.pop(0)),
+                             sleep=sleeps.append, retries=5, rate_limit_max_wait=100)
+    with pytest.raises(LosantApiError, match=r"for 100 s in all, more than rate_limit_max_wait=100$"):
+        client.update_experience_user("%024x" % 1, {"firstName": "N"})
+    assert sleeps == [20.0] * 5 and len(answers) == 4
+
+
+def test_even_a_zero_retry_after_counts_against_rate_limit_max_wait():
+    answers = [response(429, {"type": "RateLimitExceeded", "message": "x"}, {"Retry-After": "0"})] * 100
+    sleeps = []
+    client = PermittedClient("https://api.example.test", "tok", APP, session=RoutedSession(lambda call: answers.pop(0)),
+                             sleep=sleeps.append, rate_limit_max_wait=1)
+    with pytest.raises(LosantApiError, match="rate_limit_max_wait=1$"):
+        client.update_experience_user("%024x" % 1, {"firstName": "N"})
+    assert len(sleeps) == 10 and all(pause == 0.1 for pause in sleeps)

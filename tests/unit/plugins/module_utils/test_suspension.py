@@ -3,7 +3,6 @@
 from ansible_collections.losant.platform.plugins.module_utils._bulk_users import plan_changes, plan_diffs
 from ansible_collections.losant.platform.plugins.module_utils._suspension import (
     SUSPENDED_TAG,
-    deletion_problems,
     is_suspended,
     ownership_errors,
     owns,
@@ -179,19 +178,6 @@ def test_bulk_suspension_is_idempotent_and_its_diff_holds_no_password():
     assert diffs[0]["after"]["password"] == "<new password will be set>"
     assert diffs[0]["after"]["invalidate_tokens"] is True
     assert diffs[0]["after"]["experience_groups"] == [] and diffs[0]["after"]["user_tags"][SUSPENDED_TAG] == NOW
-
-
-def test_deletion_problems_check_exact_emails_and_the_tag():
-    mine = user("Mine@example.com", 2, userTags=dict(OWNER))
-    assert deletion_problems([mine], ["mine@EXAMPLE.com"], "deleted", OWNER) == []
-    assert deletion_problems([mine], ["mine@example.co"], "deleted", OWNER) == [
-        "Mine@example.com: no config entry has exactly this email"]
-    assert deletion_problems([mine], ["mine@example.com"], "overridden", None) == [
-        "Mine@example.com: listed in config, so it is not deleted"]
-    assert deletion_problems([user("x@example.com", 5)], [], "overridden", OWNER) == [
-        "x@example.com: does not carry the ownership tag"]
-    assert deletion_problems([dict(mine, id=None)], ["mine@example.com"], "deleted", None) == [
-        "Mine@example.com: the user read has no id"]
 
 
 def test_an_unknown_password_is_registered_with_the_client_as_a_secret():

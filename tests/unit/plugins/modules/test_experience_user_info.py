@@ -121,9 +121,28 @@ def test_an_ambiguous_group_name_fails_listing_the_ids(capsys):
 
 
 def test_user_tags_value_and_null(capsys):
-    result, session = run(capsys, dict(user_tags={"costCenter": "42", "site": None}), listing(JANE_USER))
+    jane = dict(JANE_USER, userTags={"costCenter": "42", "site": "north"})
+    result, session = run(capsys, dict(user_tags={"costCenter": "42", "site": None}), listing(jane))
     assert session.summary() == [users_query('{"userTags":{"costCenter":"42","site":null}}')]
     assert len(result["experience_users"]) == 1
+
+
+def test_every_filter_is_checked_again_on_what_the_server_returned(capsys):
+    # A server (or a proxy) that drops the query answers with every user: only matches are returned.
+    everyone = [JANE_USER, MARY_USER, user("%024x" % 9, "ops@acme.example", userTags={"costCenter": "7"},
+                                         experienceGroups=[{"id": OPS, "name": "Operators", "parentId": None}])]
+    for args, wanted in (
+            (dict(user_tags={"costCenter": "42"}), [JANE]),
+            (dict(user_tags={"costCenter": None}), [JANE, "%024x" % 9]),
+            (dict(user_tags={"suspended_at": None}), []),
+            (dict(experience_group=OPS), [JANE, "%024x" % 9]),
+            (dict(experience_group="any"), [JANE, "%024x" % 9]),
+            (dict(experience_group="none"), [MARY]),
+            (dict(email_pattern="mary@*"), [MARY]),
+            (dict(never_logged_in=False), []),
+            (dict(experience_group=OPS, user_tags={"costCenter": "7"}), ["%024x" % 9])):
+        result = run(capsys, args, listing(*everyone))[0]
+        assert sorted(found["id"] for found in result["experience_users"]) == sorted(wanted), args
 
 
 def test_every_filter_combines_in_one_query(capsys):

@@ -361,7 +361,7 @@ def test_suspended_users_that_are_already_suspended_cost_the_read_only(capsys):
 def test_overridden_with_ownership_deletes_only_owned_users_and_names_the_others(capsys):
     mine = user(1, userTags=dict(OWNER))
     theirs = user(2)
-    result, session = run(capsys, dict(config=[], state="overridden", ownership_tag=OWNER),
+    result, session = run(capsys, dict(config=[], state="overridden", ownership_tag=OWNER, max_deletions=5),
                           listing(mine, theirs), response(200, {"success": True}))
     assert session.summary()[1:] == [("DELETE", USERS + "/" + "%024x" % 1, {}, None)]
     assert result["deleted"] == ["u0001@example.com"] and result["not_owned"] == ["u0002@example.com"]
