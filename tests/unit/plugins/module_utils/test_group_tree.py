@@ -35,8 +35,8 @@ def group(gid, name, parent=None, ancestors=(), **fields):
 def tree():
     """Acme > Operators > Night; Globex > Operators; a top-level group named like an id."""
     return [group(ACME, "Acme", groupTags={"customer": "acme"}), group(OPS, "Operators", ACME, [ACME]),
-            group(NIGHT, "Night", OPS, [ACME, OPS]), group(GLOBEX, "Globex"), group(GOPS, "Operators", GLOBEX, [GLOBEX]),
-            group(HEX, HEX_NAME)]
+            group(NIGHT, "Night", OPS, [ACME, OPS]), group(GLOBEX, "Globex"),
+            group(GOPS, "Operators", GLOBEX, [GLOBEX]), group(HEX, HEX_NAME)]
 
 
 def entry(name, parent=None, **options):
@@ -53,11 +53,19 @@ def place(config, groups=None, missing="fail"):
     return placements, errors, placer
 
 
-def plan(config, state="merged", groups=None, missing="fail"):
+def id_grants(desired):
+    """(device ids, endpoint ids) of desired entries that give both by id, as resolve_grants finds them."""
+    return [tuple(None if item[option] is None else [value.lower() for value in item[option]]
+                  for option in ("devices", "endpoints")) for item in desired]
+
+
+def plan(config, state="merged", groups=None, missing="fail", grants=False):
+    """The plan of ``config``; ``grants``: devices and endpoints resolved (by id) as the module does."""
     placements, errors, placer = place(config, groups, missing)
     assert errors == []
     desired = [desired_entry(item, state) for item in config]
-    return plan_groups(config, desired, placements, placer, [(None, None)] * len(config), state), placer
+    resolved = id_grants(desired) if grants else [(None, None)] * len(config)
+    return plan_groups(config, desired, placements, placer, resolved, state), placer
 
 
 # ------------------------------------------------------------------ the listing
@@ -72,8 +80,15 @@ def test_a_listing_whose_parents_and_ancestors_disagree_is_not_trusted():
     assert "which is not in the listing (was it read completely?)" in Listing(orphan).problems[0]
     twice = tree() + [group(ACME, "Acme")]
     assert "the listing holds group %s twice" % ACME in Listing(twice).problems
+
+
+def test_a_listing_whose_parents_lead_in_a_circle_is_not_trusted():
     loop = [group(ACME, "A", OPS, None), group(OPS, "B", ACME, None)]
-    assert all("lead back to it" in problem for problem in Listing(loop).problems)
+    assert Listing(loop).problems == ["the parents of group %s lead back to it" % ACME,
+                                      "the parents of group %s lead back to it" % OPS]
+    ring = [group(ACME, "A", NIGHT, None), group(OPS, "B", ACME, None), group(NIGHT, "C", OPS, None)]
+    assert Listing(ring).problems == ["the parents of group %s lead back to it" % gid for gid in (ACME, OPS, NIGHT)]
+    assert Listing([group(ACME, "A", ACME, None)]).problems == ["the parents of group %s lead back to it" % ACME]
 
 
 def test_descendants_and_paths_come_from_the_parents():
@@ -146,6 +161,9 @@ def test_the_same_group_twice_and_cycles_fail():
                       "config[3] (X): the same group as config[2] (X); list each group once"]
     dummy, errors, dummy2 = place([entry("A", "B"), entry("B", "A")])
     assert errors == ["config[0] (A): its parent leads back to itself"]
+    placements, errors, dummy = place([entry("A", "B"), entry("B", ["C"]), entry("C", "A"), entry("D", "C")])
+    assert errors == ["config[0] (A): its parent leads back to itself"]
+    assert placements == [None, None, None, None]
 
 
 def test_a_parent_named_like_two_top_level_groups_cannot_be_told_apart_by_path():
@@ -170,7 +188,8 @@ def test_merged_creates_parents_first_and_patches_only_differences():
               entry("Operators", "Acme", group_tags={"tier": "1"})]
     planned, placer = plan(config)
     assert [(index, body, fields) for index, dummy, dummy2, body, fields in planned.creates] == [
-        (3, {"name": "Initech"}, ["name"]), (2, {"name": "Ops", "description": "ops"}, ["name", "parent", "description"]),
+        (3, {"name": "Initech"}, ["name"]),
+        (2, {"name": "Ops", "description": "ops"}, ["name", "parent", "description"]),
         (0, {"name": "Leaf"}, ["name", "parent"])]
     assert [(index, group["id"], body) for index, group, body, dummy in planned.updates] == [
         (4, OPS, {"groupTags": {"tier": "1"}})]
@@ -182,6 +201,68 @@ def test_replaced_empties_left_out_fields_and_never_moves_a_group():
     planned, dummy = plan(config, "replaced")
     assert planned.updates[0][2] == {"description": "x", "groupTags": {}}
     assert desired_entry(entry("A", "P", devices=["d"]), "replaced")["parent"] is None
+
+
+DEVICE = "dddddddddddddddddddddd01"
+OTHER_DEVICE = "dddddddddddddddddddddd02"
+ENDPOINT = "eeeeeeeeeeeeeeeeeeeeee01"
+OTHER_ENDPOINT = "eeeeeeeeeeeeeeeeeeeeee02"
+
+
+def granting():
+    """tree() with Acme granting two devices, a device tag, a device query and two endpoints."""
+    groups = tree()
+    groups[0].update(description="Acme Corp", deviceIds=[DEVICE, OTHER_DEVICE], deviceTags=[{"key": "site"}],
+                     deviceQueryJson='{"name":"pump"}', experienceEndpointIds=[ENDPOINT, OTHER_ENDPOINT])
+    return groups
+
+
+@pytest.mark.parametrize("state", ["replaced", "overridden"])
+def test_replaced_and_overridden_make_every_left_out_field_empty_and_purged(state):
+    assert desired_entry(entry("Acme", ""), state) == dict(
+        name="Acme", parent=None, description="", group_tags={}, purge_group_tags=True, devices=[],
+        purge_devices=True, device_tags=[], purge_device_tags=True, device_query={}, endpoints=[],
+        purge_endpoints=True)
+
+
+@pytest.mark.parametrize("state", ["replaced", "overridden"])
+def test_replaced_and_overridden_keep_the_given_fields_and_purge_whatever_the_purge_options_say(state):
+    given = entry("Acme", "", description="d", group_tags={"a": "b"}, devices=[DEVICE], device_tags=[{"key": "site"}],
+                  device_query={"name": "pump"}, endpoints=["GET /dashboard", ENDPOINT])
+    assert desired_entry(given, state) == dict(
+        name="Acme", parent=None, description="d", group_tags={"a": "b"}, purge_group_tags=True, devices=[DEVICE],
+        purge_devices=True, device_tags=[{"key": "site"}], purge_device_tags=True, device_query={"name": "pump"},
+        endpoints=["GET /dashboard", ENDPOINT], purge_endpoints=True)
+
+
+def test_merged_leaves_the_left_out_fields_alone_and_purges_only_as_asked():
+    assert desired_entry(entry("Acme", "", endpoints=[ENDPOINT], purge_devices=True), "merged") == entry(
+        "Acme", None, endpoints=[ENDPOINT], purge_devices=True)
+
+
+@pytest.mark.parametrize("state", ["replaced", "overridden"])
+def test_replaced_and_overridden_empty_what_a_group_grants_when_left_out(state):
+    config = [entry("Acme", "", description="Acme Corp", group_tags={"customer": "acme"})] + \
+        [entry(name, parent) for name, parent in (("Operators", "Acme"), ("Night", ["Acme", "Operators"]),
+                                                  ("Globex", ""), ("Operators", "Globex"), (HEX_NAME, ""))]
+    planned, dummy = plan(config, state, granting(), grants=True)
+    assert [(index, group["id"], body, fields) for index, group, body, fields in planned.updates] == [
+        (0, ACME, {"deviceIds": [], "deviceTags": [], "deviceQueryJson": None, "experienceEndpointIds": []},
+         ["devices", "endpoints", "device_tags", "device_query"])]
+    assert planned.deletes == [] and planned.errors == []
+
+
+@pytest.mark.parametrize("state", ["replaced", "overridden"])
+def test_replaced_and_overridden_keep_only_the_given_grants(state):
+    config = [entry("Acme", "", description="Acme Corp", group_tags={"customer": "acme"}, devices=[DEVICE.upper()],
+                    device_tags=[{"key": "site"}], device_query={"name": "pump"}, endpoints=[ENDPOINT])]
+    config += [entry(name, parent) for name, parent in (("Operators", "Acme"), ("Night", ["Acme", "Operators"]),
+                                                        ("Globex", ""), ("Operators", "Globex"), (HEX_NAME, ""))]
+    planned, dummy = plan(config, state, granting(), grants=True)
+    assert [(index, group["id"], body, fields) for index, group, body, fields in planned.updates] == [
+        (0, ACME, {"deviceIds": [DEVICE], "experienceEndpointIds": [ENDPOINT]}, ["devices", "endpoints"])]
+    planned, dummy = plan(config[:1], "merged", granting(), grants=True)
+    assert planned.updates == [] and planned.unchanged == 1
 
 
 def test_overridden_deletes_the_unlisted_deepest_first():

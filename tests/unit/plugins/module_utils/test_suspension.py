@@ -1,6 +1,8 @@
 """Suspension, restore and ownership: the pure planning of state=suspended and ownership_tag."""
 
-from ansible_collections.losant.platform.plugins.module_utils._bulk_users import plan_changes, plan_diffs
+import pytest
+
+from ansible_collections.losant.platform.plugins.module_utils._bulk_users import config_errors, plan_changes, plan_diffs
 from ansible_collections.losant.platform.plugins.module_utils._suspension import (
     SUSPENDED_TAG,
     is_suspended,
@@ -13,6 +15,7 @@ from ansible_collections.losant.platform.plugins.module_utils._suspension import
     with_ownership,
 )
 from ansible_collections.losant.platform.plugins.module_utils._users import user_patch
+from ansible_collections.losant.platform.plugins.module_utils._write_gate import carries_tag
 from ansible_collections.losant.platform.tests.unit.helpers.entries import bulk_entry as entry
 
 G1 = "aaaaaaaaaaaaaaaaaaaaaaa1"
@@ -27,6 +30,10 @@ def user(email="jane@example.com", index=1, **fields):
              "passwordLastUpdated": EARLIER}
     found.update(fields)
     return found
+
+
+def carries(body, tag):
+    return carries_tag(body["userTags"], tag)
 
 
 def suspended(**fields):
@@ -117,6 +124,8 @@ def test_ownership_tag_is_exactly_one_tag_with_a_string_value():
         "ownership_tag must hold exactly one user tag, such as {managed_by: acme-onboarding}, got 0 keys"]
     assert "got 2 keys" in ownership_errors("ownership_tag", {"a": "1", "b": "2"})[0]
     assert ownership_errors("ownership_tag", {"a": 3}) == ["ownership_tag value of 'a' must be a non-empty string, got 3"]
+    assert ownership_errors("ownership_tag", {SUSPENDED_TAG: "x"}) == [
+        "ownership_tag cannot be the suspended_at tag, which the collection sets on suspended users"]
 
 
 def test_owns_compares_the_tag_value_exactly():
@@ -159,6 +168,58 @@ def test_deleted_and_suspended_leave_users_without_the_tag():
     assert [u["email"] for u, dummy, dummy2 in plan.updates] == ["mine@example.com"]
     assert plan.not_owned == ["Theirs@example.com"] and plan.missing == ["gone@example.com"]
     assert len(passwords.made) == 1 and plan.deletes == []
+
+
+@pytest.mark.parametrize("state", ["merged", "replaced", "overridden"])
+def test_a_listed_user_without_the_tag_is_never_written_whatever_the_state(state):
+    foreign = user("shared@example.com", 5, userTags={"managed_by": "other-tool"})
+    mine = user("mine@example.com", 6, userTags=dict(OWNER))
+    current = {"shared@example.com": foreign, "mine@example.com": mine}
+    config = [entry("shared@example.com", first_name="X", user_tags={"t": "1"}), entry("mine@example.com")]
+    plan = plan_changes(config, [[G1], None], current, state, NOW, ownership_tag=OWNER)
+    assert [u["email"] for u, dummy, dummy2 in plan.updates if u["email"] == "shared@example.com"] == []
+    assert plan.not_owned == ["shared@example.com"] and plan.deletes == [] and plan.adopting == set()
+    assert all(carries(body, OWNER) for dummy, body, dummy2 in plan.updates if "userTags" in body)
+
+
+def test_an_entry_that_names_the_tag_adopts_the_user_and_owns_it_from_then_on():
+    foreign = user("shared@example.com", 5, userTags={"managed_by": "other-tool", "team": "a"})
+    config = [entry("Shared@example.com", user_tags=dict(OWNER))]
+    plan = plan_changes(config, [None], {"shared@example.com": foreign}, "replaced", NOW, ownership_tag=OWNER)
+    assert plan.adopting == {"shared@example.com"} and plan.not_owned == []
+    assert plan.updates[0][1]["userTags"] == OWNER
+    assert plan.writes()[0].purpose == "adopt"
+
+
+def test_an_entry_may_name_the_ownership_tag_only_with_its_value():
+    errors = config_errors([entry("a@example.com", user_tags={"managed_by": "other-tool"}),
+                            entry("b@example.com", user_tags={"managed_by": None}),
+                            entry("c@example.com", user_tags=dict(OWNER))], "merged", OWNER)
+    assert errors == [
+        "config[0] (a@example.com): user_tags gives the ownership tag 'managed_by' the value 'other-tool', but "
+        "ownership_tag says 'acme-onboarding': an entry names the tag only to adopt a user, with exactly its value",
+        "config[1] (b@example.com): user_tags gives the ownership tag 'managed_by' the value None, but ownership_tag "
+        "says 'acme-onboarding': an entry names the tag only to adopt a user, with exactly its value"]
+
+
+def test_suspended_entries_take_only_the_email():
+    errors = config_errors([entry("a@example.com", password="Sup3r-secret-1", experience_groups=["Ops"],
+                                  user_tags={"t": "1"}), entry("b@example.com")], "suspended")
+    assert errors == ["config[0] (a@example.com): state=suspended sets the tokens, groups, password and the suspended_at "
+                      "tag itself, so it takes only email or experience_user_id; leave out password, user_tags, "
+                      "experience_groups"]
+    assert config_errors([entry("a@example.com", user_tags={"t": "1"})], "deleted") == []
+
+
+def test_groups_given_back_to_a_suspended_user_without_a_password_warn():
+    plan = plan_changes([entry("jane@example.com", experience_groups=["Operators"])], [[G1]],
+                        {"jane@example.com": suspended()}, "merged", NOW)
+    assert plan.updates[0][1] == {"experienceGroupIds": [G1]}
+    assert plan.warnings == ["config[0] (jane@example.com): the user is suspended (user tag suspended_at): this puts it "
+                             "back in groups, but it still cannot sign in; give it a password to bring it back"]
+    plan = plan_changes([entry("jane@example.com", experience_groups=["Operators"], password="Back-again-1")], [[G1]],
+                        {"jane@example.com": suspended()}, "merged", NOW)
+    assert plan.warnings == [] and "password" in plan.updates[0][1]
 
 
 def test_created_users_get_the_ownership_tag():
