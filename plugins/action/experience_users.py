@@ -11,11 +11,40 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.losant.platform.plugins.module_utils._validation import listed
 from ansible_collections.losant.platform.plugins.plugin_utils._user_files import read_users_file
+
+# How the module names an entry of config (_bulk_users._label: "config[3] (jane@acme.example.com)").
+ENTRY_LABEL = re.compile(r"config\[(\d+)\]")
+NO_PASSWORD = ": password is required to create the user"
+PASSWORD_GIVEN = ": give it in the passwords option, keyed by the email"
+
+
+def named_by_line(text, read):
+    """``text``, a message of the module, with each entry it names as config[N] (email) named by the
+    file and line it came from (``read``, a UsersFile); a user that needs a password is told where
+    to give it."""
+    parts = []
+    done = 0
+    for match in ENTRY_LABEL.finditer(text):
+        index = int(match.group(1))
+        if match.start() < done or index >= len(read.entries):
+            continue  # inside an email already replaced; or not an entry of the file
+        label, end = read.label(index), match.end()
+        email = " (%s)" % read.entries[index].get("email")
+        if text.startswith(email, end):
+            label, end = label + email, end + len(email)
+            if text.startswith(NO_PASSWORD, end):
+                label, end = label + NO_PASSWORD + PASSWORD_GIVEN, end + len(NO_PASSWORD)
+        parts.extend((text[done:match.start()], label))
+        done = end
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 class ActionModule(ActionBase):
@@ -47,6 +76,14 @@ class ActionModule(ActionBase):
         src = args.pop("src")
         args["config"] = read.entries
         result = self._run_module(result, args, task_vars)
+        if result.get("failed"):
+            # The module knows the entries as config[N]; with src, the file's lines find them.
+            for key in ("errors", "failures"):
+                if isinstance(result.get(key), list):
+                    result[key] = [named_by_line(item, read) if isinstance(item, str) else item
+                                   for item in result[key]]
+            if isinstance(result.get("msg"), str):
+                result["msg"] = named_by_line(result["msg"], read)
         # The module echoes its arguments: show the task's src, not the thousands of entries read from it.
         invoked = (result.get("invocation") or {}).get("module_args")
         if isinstance(invoked, dict) and "config" in invoked:

@@ -12,10 +12,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import codecs
 import csv
 import io
 import json
 import os
+import re
 
 import yaml
 
@@ -27,6 +29,10 @@ try:
 except AttributeError:  # PyYAML without its C extension
     SafeLoader = yaml.SafeLoader
 
+MERGE_TAG = "tag:yaml.org,2002:merge"
+INT_TAG = "tag:yaml.org,2002:int"  # how YAML resolves a JSON number without a point
+STR_TAG = "tag:yaml.org,2002:str"
+DEEP = 1000  # levels of lists and mappings that libyaml reads (a users file needs 3)
 FORMATS = {".csv": "csv", ".yml": "yaml", ".yaml": "yaml", ".json": "json"}
 TEXT_FIELDS = ("email", "first_name", "last_name", "password_updated_after")
 BOOL_FIELDS = ("purge_user_tags", "purge_experience_groups")
@@ -43,22 +49,52 @@ NO_PASSWORD = ("passwords are never read from the file; give them with the passw
 
 
 class UsersFile:
-    """What reading one file gave: ``entries`` (config entries, in file order) and
-    ``problems`` ("file:line:column: message", the file as ``name`` gives it; the
-    column of a CSV file is the number of the field, counted from 1)."""
+    """What reading one file gave: ``entries`` (config entries, in file order), ``lines`` (the
+    line where each entry starts) and ``problems`` ("file:line:column: message", the file as
+    ``name`` gives it; the column of a CSV file is the number of the field, counted from 1), in
+    file order, those of the passwords option last."""
 
     def __init__(self, name):
         self.path = name
         self.entries = []
+        self.lines = []
         self.problems = []
         self._where = []     # per entry: a function (field, tag key) -> (line, column)
+        self._reported = []  # per entry: the fields whose problem is listed already
+        self._order = []     # per problem: its (line, column), to list them in file order
 
     def problem(self, position, message):
         line, column = position
         self.problems.append("%s:%d:%d: %s" % (self.path, line, column, message))
+        self._order.append((line, column))
+
+    def note(self, message):
+        """A problem of the passwords option, which has no line."""
+        self.problems.append(message)
+        self._order.append((float("inf"), 0))
 
     def where(self, index, field=None, key=None):
         return self._where[index](field, key)
+
+    def reported(self, index, field):
+        """Whether a problem of the entry's ``field`` is listed already."""
+        return field in self._reported[index]
+
+    def label(self, index):
+        """The entry as a person finds it: "users.csv line 5"."""
+        return "%s line %d" % (self.path, self.lines[index])
+
+    def add(self, entry, line, where, reported=()):
+        self.entries.append(entry)
+        self.lines.append(line)
+        self._where.append(where)
+        self._reported.append(set(reported))
+
+    def in_file_order(self):
+        """The problems by line and column; those of no line (the passwords option's) last."""
+        order = sorted(range(len(self.problems)), key=self._order.__getitem__)  # stable: one place keeps its order
+        self.problems = [self.problems[index] for index in order]
+        self._order = [self._order[index] for index in order]
 
 
 def read_users_file(path, passwords=None, name=None):
@@ -79,34 +115,34 @@ def read_users_file(path, passwords=None, name=None):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        found.problem((line, exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1), "is not UTF-8 text")
+        utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))  # as spreadsheets save "Unicode text"
+        found.problem((line, exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1),
+                      "is not UTF-8 text" + ("; it is UTF-16: save it as UTF-8" if utf16 else ""))
         return found
-    if kind == "csv":
-        _read_csv(found, text)
-    else:
-        _read_structured(found, text, kind)
-    if not found.problems:
-        _check_entries(found, passwords or {})
+    complete = _read_csv(found, text) if kind == "csv" else _read_structured(found, text, kind)
+    _check_entries(found, passwords or {}, complete)
+    found.in_file_order()
     return found
 
 
 # -- CSV ---------------------------------------------------------------------------
 
 def _read_csv(found, text):
+    """Read the rows into ``found``; whether every row could be read."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header, header_line = next(reader, None), reader.line_num
         if header is None:
             found.problem((1, 1), "is empty: a CSV file starts with a header row naming its columns (email, ...)")
-            return
+            return False
         columns = _csv_columns(found, header, header_line)
         if columns is None:
-            return
+            return False
         while True:
             start = reader.line_num + 1
             row = next(reader, None)
             if row is None:
-                return
+                return True
             if not any(cell.strip() for cell in row):
                 continue  # a blank line
             if len(row) != len(header):
@@ -115,40 +151,49 @@ def _read_csv(found, text):
             _csv_entry(found, columns, row, start)
     except csv.Error as exc:
         found.problem((reader.line_num or 1, 1), "is not valid CSV: %s" % exc)
+        return False
 
 
 def _csv_columns(found, header, line):
-    """[(field, tag key or None)] of the header row, or None after a problem."""
+    """[(field, tag key or None), or None for a column to skip] of the header row; None without an
+    email column, as no row can then be told apart. The rows are read even after a problem here,
+    so that theirs are listed too."""
     columns = []
     seen = {}
     for number, name in enumerate(header, 1):
         name = name.strip()
+        column = None
         if name.startswith(TAG_PREFIX):
-            column = ("user_tags", name[len(TAG_PREFIX):])
-            for problem in check_tags("user_tags", {column[1]: None}):
+            problems = check_tags("user_tags", {name[len(TAG_PREFIX):]: None})
+            for problem in problems:
                 found.problem((line, number), "column %r: %s" % (name, problem))
+            column = None if problems else ("user_tags", name[len(TAG_PREFIX):])
         elif name == "password":
             found.problem((line, number), "column 'password': " + NO_PASSWORD)
-            column = None
         elif name in CSV_COLUMNS and name != "user_tags":
             column = (name, None)
         else:
             found.problem((line, number), "unknown column %r; the columns are %s and user_tags.<key>" % (
-                name, ", ".join(field for field in CSV_COLUMNS if field != "user_tags")))
-            column = None
+                name[:80], ", ".join(field for field in CSV_COLUMNS if field != "user_tags")))
         if column is not None and column in seen:
             found.problem((line, number), "column %r appears twice (also column %d)" % (name, seen[column]))
-        seen.setdefault(column, number)
+            column = None
+        if column is not None:
+            seen[column] = number
         columns.append(column)
     if ("email", None) not in seen:
         found.problem((line, 1), "no email column: every row needs the user's email")
-    return None if found.problems else columns
+        return None
+    return columns
 
 
 def _csv_entry(found, columns, row, line):
     entry = {}
     numbers = {}
+    reported = set()
     for number, (column, cell) in enumerate(zip(columns, row), 1):
+        if column is None:
+            continue  # its problem is in the header
         field, key = column
         numbers[column] = number
         if field == "user_tags":
@@ -161,12 +206,14 @@ def _csv_entry(found, columns, row, line):
             if cell.strip() == "":
                 continue  # left out: the default
             value = _csv_value(found, field, cell.strip(), (line, number))
-            if value is not None:
+            if value is None:
+                reported.add(field)
+            else:
                 entry[field] = value
         else:
             entry[field] = cell
-    found.entries.append(entry)
-    found._where.append(lambda field, key=None: (line, numbers.get((field, key), numbers.get((field, None), 1))))
+    found.add(entry, line, lambda field, key=None: (line, numbers.get((field, key), numbers.get((field, None), 1))),
+              reported)
 
 
 def _csv_value(found, field, cell, position):
@@ -175,10 +222,10 @@ def _csv_value(found, field, cell, position):
             return True
         if cell.lower() in FALSE:
             return False
-        found.problem(position, "%s must be true or false, got %r" % (field, cell))
+        found.problem(position, "%s must be true or false, got %r" % (field, cell[:80]))
         return None
     if field == "update_password" and cell not in UPDATE_PASSWORD:
-        found.problem(position, "update_password must be on_create or always, got %r" % cell)
+        found.problem(position, "update_password must be on_create or always, got %r" % cell[:80])
         return None
     return cell
 
@@ -186,95 +233,314 @@ def _csv_value(found, field, cell, position):
 # -- YAML and JSON -----------------------------------------------------------------
 
 def _read_structured(found, text, kind):
-    try:
-        data = json.loads(text) if kind == "json" else yaml.load(text, Loader=SafeLoader)  # nosec: the safe loader
-    except ValueError as exc:  # json.JSONDecodeError
-        found.problem((getattr(exc, "lineno", 1), getattr(exc, "colno", 1)), "is not valid JSON: %s" % exc.msg)
-        return
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        position = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        found.problem(position, "is not valid YAML: %s" % getattr(exc, "problem", exc))
-        return
+    """Read the list of users into ``found``; whether the file held one."""
     positions = _Positions(text)
+    try:
+        data, noted = _load_json(text, positions) if kind == "json" else _load_yaml(text, positions)
+    except yaml.YAMLError as exc:
+        position, problem = _yaml_error(exc, text)
+        found.problem(position, "is not valid YAML: %s" % problem)
+        return False
+    except RecursionError:
+        found.problem(_deepest(text), "nests lists and mappings too deeply to be read; a users file is a list "
+                                      "of mappings of options")
+        return False
+    except (ValueError, TypeError) as exc:  # json.JSONDecodeError; or whatever else a hostile file finds
+        found.problem((getattr(exc, "lineno", 1), getattr(exc, "colno", 1)),
+                      "is not valid %s: %s" % (kind.upper(), getattr(exc, "msg", exc)))
+        return False
+    for position, message in noted:
+        found.problem(position, message)
     if not isinstance(data, list):
         found.problem(positions.of(()), "must hold a list of users (entries like those of config), got %s"
                       % _kind_of(data))
-        return
+        return False
+    lines = _json_item_lines(text) if kind == "json" else None
     for index, raw in enumerate(data):
-        found._where.append(lambda field, key=None, index=index: positions.of((index, field, key)))
+        where = _where_in(positions, index)
+        line = positions.of((index,))[0] if lines is None else lines[index]
         if not isinstance(raw, dict):
             found.problem(positions.of((index,)), "each user must be a mapping of options, got %s" % _kind_of(raw))
-            found.entries.append({})
+            found.add({}, line, where, ENTRY_FIELDS)
             continue
-        found.entries.append(_structured_entry(found, index, raw))
+        entry, reported = _structured_entry(found, where, raw)
+        found.add(entry, line, where, reported)
+    return True
 
 
-def _structured_entry(found, index, raw):
+def _where_in(positions, index):
+    return lambda field, key=None: positions.of((index, field, key))
+
+
+def _structured_entry(found, where, raw):
+    """The entry of ``raw``, and the fields left out of it for a problem."""
     entry = {}
+    reported = set()
     for field, value in raw.items():
-        where = found.where(index, field)
-        if field == "password":
-            found.problem(where, "password: " + NO_PASSWORD)
-        elif field not in ENTRY_FIELDS:
-            found.problem(where, "unknown option %r; an entry takes %s" % (field, ", ".join(ENTRY_FIELDS)))
-        elif value is None:
+        if value is None and field in ENTRY_FIELDS:
             continue  # null: left out, as in config
-        elif field in TEXT_FIELDS or field == "update_password":
-            if not isinstance(value, str):
-                found.problem(where, "%s must be text, got %s; quote it" % (field, _kind_of(value)))
-            elif field == "update_password" and value not in UPDATE_PASSWORD:
-                found.problem(where, "update_password must be on_create or always, got %r" % value)
-            else:
-                entry[field] = value
-        elif field in BOOL_FIELDS:
-            if not isinstance(value, bool):
-                found.problem(where, "%s must be true or false, got %s" % (field, _kind_of(value)))
-            else:
-                entry[field] = value
-        elif field == "user_tags":
-            if not isinstance(value, dict):
-                found.problem(where, "user_tags must be a mapping of tag keys to values, got %s" % _kind_of(value))
-            else:
-                entry[field] = dict((str(key), tag) for key, tag in value.items())
-        elif not isinstance(value, list) or not all(isinstance(group, str) for group in value):
-            found.problem(where, "experience_groups must be a list of group names or ids, got %s" % _kind_of(value))
+        problem = _value_problem(field, value)
+        if problem:
+            found.problem(where(field), problem)  # only now: a JSON file's positions cost a pass
+            reported.add(field)
         else:
-            entry[field] = value
-    return entry
+            entry[field] = dict((str(key), tag) for key, tag in value.items()) if field == "user_tags" else value
+    return entry, reported
+
+
+def _value_problem(field, value):
+    """What is wrong with ``value`` (not None) as the ``field`` of an entry, or None."""
+    if field == "password":
+        return "password: " + NO_PASSWORD
+    if field not in ENTRY_FIELDS:
+        return "unknown option %s; an entry takes %s" % (_shown(field), ", ".join(ENTRY_FIELDS))
+    if field in TEXT_FIELDS or field == "update_password":
+        if not isinstance(value, str):
+            return "%s must be text, got %s; quote it" % (field, _kind_of(value))
+        if field == "update_password" and value not in UPDATE_PASSWORD:
+            return "update_password must be on_create or always, got %r" % value[:80]
+        return None
+    if field in BOOL_FIELDS:
+        return None if isinstance(value, bool) else "%s must be true or false, got %s" % (field, _kind_of(value))
+    if field == "user_tags":
+        return None if isinstance(value, dict) else \
+            "user_tags must be a mapping of tag keys to values, got %s" % _kind_of(value)
+    if not isinstance(value, list) or not all(isinstance(group, str) for group in value):
+        return "experience_groups must be a list of group names or ids, got %s" % _kind_of(value)
+    return None
+
+
+def _shown(value):
+    """``value`` in a message, cut short: a file may hold anything."""
+    return repr(value[:80]) if isinstance(value, str) else str(value)[:80]
 
 
 def _kind_of(value):
     if isinstance(value, bool):
         return "a boolean (%s)" % str(value).lower()
     if isinstance(value, (int, float)):
-        return "a number (%s)" % value
+        return "a number (%s)" % _shown(value)
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
     if value is None:
         return "nothing"
-    return "%s (%s)" % (type(value).__name__, value)
+    return "%s (%s)" % (type(value).__name__, str(value)[:80])
+
+
+class _Loader(SafeLoader):
+    """The safe loader (no tag constructs anything but plain data), that notes a scalar it
+    cannot construct - a date that is no date, a number too long to read - as a problem and
+    keeps it as the text it is, as if quoted, instead of raising ValueError."""
+
+    def __init__(self, stream):
+        SafeLoader.__init__(self, stream)
+        self.unreadable = []  # (position, message)
+
+
+def _noting(construct, kind):
+    def constructed(loader, node):
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError) as exc:
+            loader.unreadable.append((_position(node.start_mark), _unreadable(node.value, kind, exc)))
+            return node.value
+    return constructed
+
+
+for _kind in ("int", "float", "timestamp"):
+    _tag = "tag:yaml.org,2002:" + _kind
+    _Loader.add_constructor(_tag, _noting(SafeLoader.yaml_constructors[_tag], _kind))
+
+
+def _unreadable(text, kind, exc=None):
+    """Why ``text``, that YAML reads as a number or a date, cannot be read."""
+    if kind == "int":  # the one way int() fails on what YAML or JSON take for a number: past its digits limit
+        return "a number of %d digits is too long to read; quote it" % sum(char.isdigit() for char in text)
+    return "%r reads as a %s but is not one (%s); quote it" % (
+        text[:80], "date" if kind == "timestamp" else "number", exc)
+
+
+def _load_yaml(text, positions):
+    """The data of a YAML text, and (position, message) of each scalar it cannot read and each
+    key given twice in one mapping; raises yaml.YAMLError. One pass gives the data and, for
+    ``positions``, the nodes."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        # before construct_document, whose merge keys ("<<") rewrite the mappings
+        noted = _repeated_keys(root, lambda node: node.value if node.tag == STR_TAG
+                               else loader.construct_object(node, deep=True))
+        data = None if root is None else loader.construct_document(root)
+    finally:
+        loader.dispose()
+    positions.root = root or False
+    return data, loader.unreadable + noted
+
+
+def _load_json(text, positions):
+    """The data of a JSON text, and (position, message) of each key given twice in one object and
+    each number too long to read; raises ValueError (json.JSONDecodeError) or RecursionError.
+    Only these need the slower pass for positions."""
+    repeated, long_numbers = [], set()
+
+    def unique_pairs(pairs):
+        mapping = dict(pairs)
+        if len(mapping) < len(pairs):
+            keys = [key for key, dummy in pairs]
+            repeated.extend(key for index, key in enumerate(keys) if key in keys[:index])
+        return mapping
+
+    def number(digits):
+        try:
+            return int(digits)
+        except ValueError:  # more digits than int() reads (sys.get_int_max_str_digits)
+            long_numbers.add(digits)
+            return digits
+
+    data = json.loads(text, object_pairs_hook=unique_pairs, parse_int=number)
+    if not (repeated or long_numbers):
+        return data, []
+    root = positions.node()
+    found = _repeated_keys(root, lambda node: node.value)
+    numbers = [(_position(node.start_mark), _unreadable(node.value, "int")) for node in _nodes(root)
+               if isinstance(node, yaml.ScalarNode) and node.tag == INT_TAG and node.value in long_numbers]
+    # JSON that YAML cannot compose (a key of over 1024 characters) has no positions, still the problems
+    if repeated and not found:
+        found = [((1, 1), "key %s appears twice" % _shown(key)) for key in repeated]
+    if long_numbers and not numbers:
+        numbers = [((1, 1), _unreadable(digits, "int")) for digits in sorted(long_numbers)]
+    return data, found + numbers
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _json_item_lines(text):
+    """The line where each item of the JSON list ``text`` starts: json.loads gives no positions,
+    a second pass of the same scanner does, item by item."""
+    decoder = json.JSONDecoder(parse_int=str)  # the numbers are not needed: nothing to fail on
+    lines, line, counted = [], 1, 0
+    index = _JSON_SPACE.match(text, _JSON_SPACE.match(text).end() + 1).end()  # past the "["
+    while not text.startswith("]", index):
+        line += text.count("\n", counted, index)
+        counted = index
+        lines.append(line)
+        index = _JSON_SPACE.match(text, decoder.raw_decode(text, index)[1]).end()
+        if text.startswith(",", index):
+            index = _JSON_SPACE.match(text, index + 1).end()
+    return lines
+
+
+def _nodes(root):
+    """Every node under ``root`` (None: none), in file order, each once (an alias repeats a node:
+    "billion laughs"); iterative, as a file may nest deeply."""
+    seen = set()
+    stack = [] if root is None else [root]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        yield node
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(child for pair in reversed(node.value) for child in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+
+
+def _repeated_keys(root, key_of):
+    """(position, message) of each key given twice in one mapping under ``root``."""
+    noted = []
+    for node in _nodes(root):
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        first = {}
+        for key_node, dummy in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == MERGE_TAG:
+                continue  # a list or mapping as a key is refused by the constructor
+            key = key_of(key_node)
+            try:
+                earlier = first.setdefault(key, key_node)
+            except TypeError:
+                continue
+            if earlier is not key_node:
+                line, column = _position(earlier.start_mark)
+                also = "column %d" % column if line == key_node.start_mark.line + 1 else "line %d" % line
+                noted.append((_position(key_node.start_mark), "key %s appears twice (also %s)" % (_shown(key), also)))
+    return noted
+
+
+def _position(mark):
+    return (mark.line + 1, mark.column + 1)
+
+
+def _position_at(text, offset):
+    return (text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+
+
+def _yaml_error(exc, text):
+    """(position, problem) of a YAMLError."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    character = getattr(exc, "character", None)  # a ReaderError: a character YAML does not take
+    if mark is not None:
+        position = _position(mark)
+    elif isinstance(character, int) and chr(character) in text:
+        # its position counts bytes with libyaml, characters without: the character itself says where
+        position = _position_at(text, text.index(chr(character)))
+    else:
+        position = (1, 1)
+    return position, getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
+
+
+_OPENING = (yaml.BlockSequenceStartToken, yaml.BlockMappingStartToken, yaml.FlowSequenceStartToken,
+            yaml.FlowMappingStartToken)
+_CLOSING = (yaml.BlockEndToken, yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
+
+
+def _deepest(text):
+    """Where ``text`` (YAML or JSON) first opens a list or mapping deeper than DEEP levels, or else
+    its most deeply nested one: read token by token, which no nesting stops (and stopping there
+    spares the pure Python scanner, slower with each level, the rest)."""
+    depth = deepest = 0
+    position = (1, 1)
+    try:
+        for token in yaml.scan(text, Loader=SafeLoader):
+            if isinstance(token, _OPENING):
+                depth += 1
+                if depth > deepest:
+                    deepest, position = depth, _position(token.start_mark)
+                if depth > DEEP:
+                    break
+            elif isinstance(token, _CLOSING):
+                depth -= 1
+    except yaml.YAMLError as exc:  # libyaml stops at its own limit, and says where
+        return _yaml_error(exc, text)[0]
+    return position
 
 
 class _Positions:
-    """Lines and columns in a YAML or JSON text, found only once a problem needs one:
-    reading the positions costs a second, slower pass over the text."""
+    """Lines and columns in a YAML or JSON text. The nodes of a YAML text come with its data;
+    those of a JSON text only once a problem needs one: composing them costs a second, much
+    slower pass over the text."""
 
     def __init__(self, text):
         self.text = text
-        self.root = None
+        self.root = None  # None: not composed yet; False: nothing to compose
 
-    def of(self, path):
-        """(line, column) of the node at ``path``: (), (index,), (index, field) or (index, field, tag key)."""
+    def node(self):
+        """The root node, or None."""
         if self.root is None:
             try:
                 self.root = yaml.compose(self.text, Loader=SafeLoader) or False
-            except yaml.YAMLError:
+            except (yaml.YAMLError, RecursionError):
                 self.root = False
-        node = self.root or None
-        best = node
+        return self.root or None
+
+    def of(self, path):
+        """(line, column) of the node at ``path``: (), (index,), (index, field) or (index, field, tag key)."""
+        node = best = self.node()
         for step in path:
             if step is None or node is None:
                 break
@@ -282,50 +548,56 @@ class _Positions:
             best = node if node is not None else best
         if best is None:
             return (1, 1)
-        return (best.start_mark.line + 1, best.start_mark.column + 1)
+        return _position(best.start_mark)
 
 
 def _child(node, step):
     if isinstance(node, yaml.SequenceNode) and isinstance(step, int):
         return node.value[step] if step < len(node.value) else None
+    found = None
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if key.value == step:
+        for key, value in node.value:  # the last of a key given twice: that is the one read
+            if isinstance(key, yaml.ScalarNode) and key.value == step:
                 # a scalar is found where its key is; a mapping or list, at the key too
-                return key if isinstance(value, yaml.ScalarNode) or step != "user_tags" else value
-    return None
+                found = key if isinstance(value, yaml.ScalarNode) or step != "user_tags" else value
+    return found
 
 
 # -- the rules of each entry ---------------------------------------------------------
 
-def _check_entries(found, passwords):
+def _check_entries(found, passwords, complete):
+    """The rules of each entry, and the passwords joined to their users; with every user read
+    (``complete``), a password for no user is a problem too."""
     by_email = dict((str(email).lower(), (email, password)) for email, password in passwords.items())
-    first_line = {}
+    first_index = {}
     for index, entry in enumerate(found.entries):
         email = entry.get("email")
         if not email:
-            found.problem(found.where(index), "email is required: every user needs one")
+            if not found.reported(index, "email"):
+                found.problem(found.where(index), "email is required: every user needs one")
             continue
         if user_option_errors(entry):  # rarely: then find each problem's field
             _locate_problems(found, index, entry)
         key = email.lower()
-        if key in first_line:
+        if key in first_index:
             found.problem(found.where(index, "email"), "the same email as line %d; list each user once"
-                          % first_line[key])
-        first_line.setdefault(key, found.where(index, "email")[0])
+                          % found.where(first_index[key], "email")[0])
+        first_index.setdefault(key, index)
         given = by_email.pop(key, None)
         if given is not None and not isinstance(given[1], str):
-            found.problems.append("passwords[%r] must be text, got %s" % (given[0], type(given[1]).__name__))
+            # the type only: a password is never shown
+            found.note("passwords[%r] must be text, got %s" % (given[0], type(given[1]).__name__))
         elif given is not None:
             for problem in user_option_errors({"password": given[1]}):
-                found.problems.append("passwords[%r]: %s" % (given[0], problem))
+                found.note("passwords[%r]: %s" % (given[0], problem))
             entry["password"] = given[1]
         elif entry.get("password_updated_after") is not None or entry.get("update_password") == "always":
             found.problem(found.where(index, "email"), "%s needs a password: give it in passwords, by email" % (
                 "password_updated_after" if entry.get("password_updated_after") is not None
                 else "update_password=always"))
-    for email, dummy in sorted(by_email.values()):
-        found.problems.append("passwords: %r is not the email of any user of %s" % (email, found.path))
+    if complete:
+        for email, dummy in sorted(by_email.values(), key=lambda given: str(given[0]).lower()):
+            found.note("passwords: %r is not the email of any user of %s" % (email, found.path))
 
 
 def _locate_problems(found, index, entry):
