@@ -173,6 +173,9 @@ options:
     description:
       - When the task would delete more groups than this, it fails before any
         write and says how many. A guard for O(state=overridden).
+      - O(state=overridden) with no entries (an empty O(config), or a variable
+        that came out empty) would delete every group, so it fails before any
+        request unless this is given.
     type: int
 notes:
   - "Request budget: one listing of the groups (one request for up to 1000
@@ -185,6 +188,17 @@ notes:
     checked against its C(ancestorIds) - never from a server-side filter; a
     listing whose parents and ancestors disagree, or that lacks a parent,
     fails the task before any write."
+  - "Every write passes one gate first, checked on this side before the first
+    request that writes: a group deleted by O(state=deleted) is named by an
+    entry (its name, and its parent when the entry gives one), one deleted by
+    O(state=overridden) by none; no group is written twice; no more than
+    O(max_deletions) are deleted."
+  - "A write whose answer is lost (no answer within O(timeout), a 502, 503
+    or 504 after it was sent) is settled by reading the group back: if it is
+    as the write asked, it counts as done; if not, the task fails saying that
+    the write may or may not have landed, with C(changed) true - a rerun
+    converges. A create is never repeated blindly (groups are looked up by
+    name and parent first)."
   - "Writes run one after another, updates first, then creates (parents
     first), then deletions (deepest first). The first write that fails stops
     the others; the task then fails and reports what was done in RV(created),

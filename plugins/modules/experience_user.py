@@ -175,6 +175,17 @@ notes:
     create costs one lookup and one POST; a delete one lookup and one DELETE;
     a suspension one lookup and one PATCH, and one lookup alone once the user
     is suspended."
+  - "Every write passes one gate first: a delete or a suspension goes only to
+    the user found by exactly the O(experience_user_id) or O(email) given
+    (letter case aside), checked on this side whatever the server answered."
+  - "A write whose answer is lost (no answer within O(timeout), a 502, 503
+    or 504 after it was sent) is settled by reading the user back: if it is
+    as the write asked, the task reports the change; if not, it fails saying
+    that the write may or may not have landed, with C(changed) true - a
+    rerun converges."
+  - "O(state=present) that gives a suspended user (tagged C(suspended_at))
+    groups without a O(password) warns: the user is back in its groups but
+    still cannot sign in."
   - "Concurrent runs: when another run creates the same user between this
     task's lookup and its create, the task takes that user over and updates
     it to match (C(changed) only if it had to). Two runs merging different

@@ -16,7 +16,11 @@ description:
     email, or those that pass every filter given - reading every page.
   - Filters are sent to Losant in one advanced query, so only matching users
     are read; a glob that the query cannot express exactly is narrowed as far
-    as it can be and checked again on the results.
+    as it can be.
+  - Every filter is then applied again to the users Losant returned, and a
+    user that does not match is dropped - so a proxy that drops the query, or
+    an API version that does not know a field, can make the task slower, never
+    wider. What it returns can be fed to a task that deletes or suspends.
   - Each user has the shape M(losant.platform.experience_user) returns, so an
     item can be fed back into M(losant.platform.experience_user) (see EXAMPLES).
 author:

@@ -36,8 +36,10 @@ options:
         message names the entry's index and email.
       - Required with every O(state) but V(gathered), unless O(src) gives
         the users, so that a forgotten O(config) never reads as "no users".
-        An explicit empty list is taken at its word - with
-        O(state=overridden) it deletes every user (see O(max_deletions)).
+      - With O(state=overridden), no entries at all (an empty list, a variable
+        that came out empty, an O(src) file with no rows) would delete every
+        user, so the task fails before any request unless O(max_deletions) is
+        given; with it, the empty list is taken at its word (and bounded).
       - Mutually exclusive with O(src).
     type: list
     elements: dict
@@ -135,6 +137,14 @@ options:
       - No password is ever read from the file, so that it can be kept and
         shared as it is; give the passwords in O(passwords). A C(password)
         column or key fails the task.
+      - A key given twice in one entry, or a column named twice in the
+        header, is a problem too, and so is a value that YAML or JSON cannot
+        read, such as a date that does not exist or a number of thousands of
+        digits (quote it). A problem found only once Losant's users are read,
+        such as a new user without a password, names the entry by file and
+        line, as C(acme_users.csv line 5 (jane@acme.example.com)), rather
+        than as C(config[N]).
+      - A file with no rows is no users - with O(state=overridden), see O(config).
       - Mutually exclusive with O(config); not used with O(state=gathered).
     type: path
     version_added: 1.0.0
@@ -162,18 +172,23 @@ options:
       - V(overridden) is V(replaced), and every user of the application that
         is not listed is deleted.
       - V(deleted) deletes the listed users (only O(config[].email) matters).
-      - V(suspended) (new in 1.0.0) suspends the listed users (only
-        O(config[].email) matters), each as
+      - V(suspended) (new in 1.0.0) suspends the listed users, each as
         M(losant.platform.experience_user) does with its
         O(losant.platform.experience_user#module:state=suspended) - tokens cut,
         every group left, a random password no one sees, and the user tag
         C(suspended_at) set to the time; an already suspended user gets no
         write. A listed email that no user has is counted in RV(unchanged),
-        with a warning. The state applies to the whole task, as
+        with a warning. Its entries take O(config[].email) only - a
+        suspension sets the password, groups and tags itself, so an entry
+        that gives O(config[].password), O(config[].experience_groups),
+        O(config[].user_tags), a name, O(config[].password_updated_after) or
+        O(config[].update_password=always) fails the task before any request. The state applies to the whole task, as
         V(deleted) does, rather than to each entry - a resource module's
         O(state) says how the whole O(config) is applied; suspend in one task
         and merge in another. A later V(merged) entry with a
-        O(config[].password) brings a suspended user back.
+        O(config[].password) brings a suspended user back; one that gives a
+        suspended user groups without a password warns, as the user still
+        cannot sign in.
       - V(gathered) writes nothing and returns the current users in the
         O(config) shape, in RV(gathered).
     type: str
@@ -182,7 +197,9 @@ options:
   max_deletions:
     description:
       - When the task would delete more users than this, it fails before any
-        write and says how many it would delete. A guard for O(state=overridden).
+        write and says how many it would delete. A guard for O(state=overridden)
+        and O(state=deleted).
+      - Required for O(state=overridden) with no entries (see O(config)).
     type: int
   ownership_tag:
     description:
@@ -191,12 +208,19 @@ options:
         string value."
       - Users the task creates get it (added to their O(config[].user_tags)),
         and users that carry it keep it, whatever O(state=replaced) or
-        O(config[].purge_user_tags) say. A user that does not carry it is not
-        given it; add it to the entry's O(config[].user_tags) to adopt the user.
-      - O(state=overridden), O(state=deleted) and O(state=suspended) act only
-        on users that carry it with exactly this value; the others are left
-        alone and listed in RV(not_owned). So an application shared with
-        other tools or people loses only what this task put there.
+        O(config[].purge_user_tags) say.
+      - Whatever the O(state), a user that does not carry it with exactly
+        this value is never written - not updated, suspended or deleted, listed
+        or not - it is left as it is and listed in RV(not_owned). So an
+        application shared with other tools or people loses or changes only
+        what this task put there.
+      - Adoption is explicit - an entry whose O(config[].user_tags) name the
+        tag with exactly this value takes the user over (it is written, and
+        owned from then on). An entry whose O(config[].user_tags) give the
+        key another value (or V(null)) fails the task before any request,
+        naming the entry.
+      - The key cannot be C(suspended_at), which the collection sets on
+        suspended users.
       - Left out, every user counts as this task's.
     type: dict
     version_added: 1.0.0
@@ -224,11 +248,25 @@ notes:
     on the total, or a user appears twice or is missing), it is read again,
     up to three times in all; then the task fails before any write."
   - In diff mode there is one C(before)/C(after) per changed user, headed by its email.
-  - "Deletions by exact email: before the first DELETE, every user about to
-    be deleted is checked on this side - with O(state=deleted) its email
-    equals a listed one (ignoring letter case only), with O(state=overridden)
-    it equals none, and it carries O(ownership_tag) when one is given. If one
-    fails the check, the task fails and deletes nothing."
+  - "One gate for every write: before the first request that writes, every
+    planned write is checked on this side, whatever the server answered -
+    a user deleted or suspended has exactly (ignoring letter case only) a
+    listed email (O(state=deleted), O(state=suspended)) or none of them
+    (O(state=overridden)); with O(ownership_tag), every user written carries
+    it (or its entry adopts it) and no write takes it away; no user is
+    written twice; and no more than O(max_deletions) are deleted. If one
+    write breaks a rule the task fails and writes nothing. See the Safety
+    section of the collection's reliability guide."
+  - "A write whose answer is lost (no answer within O(timeout), a 502, 503
+    or 504 after it was sent) is settled by reading the user back: if it is
+    as the write asked, the write counts as done and is listed in
+    RV(created), RV(updated) or RV(deleted). Otherwise the task fails saying
+    that the write may or may not have landed, and reports C(changed) - a
+    rerun converges."
+  - "A group that this task would give more than 1000 members (the most
+    Losant's group schema holds in C(experienceUserIds)) warns before any
+    write, naming the group. Its current members are counted when the task
+    read the groups (it gives groups by name), else only those this task adds."
   - A write that fails does not stop the others; the task then fails, listing
     each failure, and reports what was done in RV(created), RV(updated) and RV(deleted).
   - O(src) is read by an action plugin on the controller; the module itself
@@ -369,9 +407,9 @@ changed_fields:
   sample: {"raj.patel@acme.example.com": ["experience_groups"]}
 not_owned:
   description:
-    - Emails of the users that O(state=overridden), O(state=deleted) or
-      O(state=suspended) would have acted on but left alone, as they do not
-      carry O(ownership_tag); sorted. Empty without O(ownership_tag).
+    - Emails of the users that the task would have written (in any O(state))
+      but left alone, as they do not carry O(ownership_tag); sorted. Empty
+      without O(ownership_tag).
   returned: always
   type: list
   elements: str
