@@ -5,6 +5,7 @@ import json
 from unittest import mock
 
 import pytest
+import requests
 
 from ansible_collections.losant.platform.plugins.module_utils import _transport as transport_module
 from ansible_collections.losant.platform.plugins.module_utils._results import user_result
@@ -371,3 +372,40 @@ def test_suspending_a_user_that_does_not_exist_warns_and_changes_nothing(capsys)
     result, session = run(capsys, dict(email="jane@example.com", state="suspended"), listing())
     assert result["changed"] is False
     assert warning_texts(result) == ["No experience user has email jane@example.com: nothing to suspend"]
+
+
+def test_a_patch_whose_answer_is_lost_is_read_back_and_reported_as_the_change_it_made(capsys):
+    renamed = stored_user(lastName="Smith")
+    result, session = run(capsys, dict(email="jane@example.com", last_name="Smith"),
+                          listing(stored_user()), requests.exceptions.ReadTimeout("read timed out"),
+                          response(200, renamed))
+    assert [(method, path) for method, path, dummy, dummy2 in session.summary()] == [
+        ("GET", USERS), ("PATCH", USERS + "/" + UID), ("GET", USERS + "/" + UID)]
+    assert result["changed"] is True and result["changed_fields"] == ["last_name"]
+    assert result["experience_user"]["last_name"] == "Smith"
+
+
+def test_a_write_that_may_or_may_not_have_landed_fails_as_changed(capsys):
+    lost = requests.exceptions.ReadTimeout("read timed out")
+    result, session = run(capsys, dict(email="jane@example.com", last_name="Smith", retries=1),
+                          listing(stored_user()), lost, response(200, stored_user()), lost, response(200, stored_user()))
+    assert result["failed"] is True and result["changed"] is True
+    assert "the write may or may not have landed" in result["msg"]
+
+
+def test_groups_given_back_to_a_suspended_user_without_a_password_warn(capsys):
+    suspended = stored_user(userTags={"suspended_at": "2026-01-01T00:00:00.000Z"}, experienceGroups=[])
+    result, session = run(capsys, dict(email="jane@example.com", experience_groups=[G1]),
+                          listing(suspended), response(200, dict(suspended, experienceGroups=[
+                              {"id": G1, "name": "Operators", "parentId": None}])))
+    assert result["changed"] is True
+    assert warning_texts(result) == ["The user is suspended (user tag suspended_at): this puts it back in groups, but "
+                                     "it still cannot sign in; give it a password to bring it back"]
+
+
+def test_a_delete_goes_only_to_the_user_of_exactly_the_email_given(capsys):
+    # A lookup answered with another user (a server that ignored the query) deletes nothing.
+    result, session = run(capsys, dict(email="jane@example.com", state="absent"),
+                          listing(stored_user(email="jane@example.com.evil")))
+    assert [call[0] for call in session.summary()] == ["GET"]
+    assert result["changed"] is False

@@ -4,6 +4,8 @@ requests sent, and the JSON the module exits with."""
 import json
 import threading
 
+import requests
+
 from ansible_collections.losant.platform.plugins.modules import experience_users
 from ansible_collections.losant.platform.tests.unit.helpers.fake_transport import RoutedSession, listing_answer, response
 from ansible_collections.losant.platform.tests.unit.helpers.module_runner import (
@@ -386,3 +388,28 @@ def test_a_listing_that_returns_a_user_under_another_email_deletes_nothing(capsy
                           listing(user(7, "u0001@example.com.evil")))
     assert len(session.calls) == 1
     assert result["changed"] is False and result["deleted"] == []
+
+
+def test_an_empty_overridden_is_refused_before_any_request(capsys):
+    result, session = run(capsys, dict(config=[], state="overridden"))
+    assert session.calls == []
+    assert result["failed"] is True
+    assert result["msg"].startswith("state=overridden with no entries would delete every user of the application")
+
+
+def test_a_listed_user_of_another_tool_is_left_alone_in_merged(capsys):
+    theirs = user(2, userTags={"managed_by": "other-tool"})
+    result, session = run(capsys, dict(config=[{"email": "u0002@example.com", "first_name": "Taken"}],
+                                       ownership_tag=OWNER), listing(theirs))
+    assert len(session.calls) == 1
+    assert result["changed"] is False and result["updated"] == [] and result["not_owned"] == ["u0002@example.com"]
+
+
+def test_a_bulk_write_whose_answer_is_lost_is_read_back_and_listed(capsys):
+    mine = user(1)
+    answers = {"PATCH": [requests.exceptions.ReadTimeout("read timed out")],
+               "GET": [listing(mine), response(200, dict(mine, firstName="New"))]}
+    session = RoutedSession(lambda call: answers[call["method"]].pop(0))
+    result = run(capsys, dict(config=[{"email": "u0001@example.com", "first_name": "New"}]), session=session)[0]
+    assert result["changed"] is True and result["updated"] == ["u0001@example.com"]
+    assert [call["method"] for call in session.calls] == ["GET", "PATCH", "GET"]
