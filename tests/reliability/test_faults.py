@@ -83,7 +83,7 @@ FAULTS = [
     Fault("429cap", "429 with Retry-After: 3600, rate_limit_max_wait: 30",
           {"action": "status", "status": 429, "retry_after": "3600", "times": None},
           task={"retries": 0, "rate_limit_max_wait": 30},
-          expect=r"HTTP 429 RateLimitExceeded: .*more than rate_limit_max_wait=30$", max_seconds=20),
+          expect=r"HTTP 429 RateLimitExceeded: .*more than rate_limit_max_wait=30(;|$)", max_seconds=20),
     Fault("429burst", "429 on 3 requests in a row, retries: 0",
           {"action": "status", "status": 429, "retry_after": "0", "times": 3}, task={"retries": 0}),
     Fault("500", "500 Internal Server Error", {"action": "status", "status": 500, "times": 1},

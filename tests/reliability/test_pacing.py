@@ -10,6 +10,7 @@ pauses or cuts anyone but the thread that got the 429.
 
 from ansible_collections.losant.platform.plugins.module_utils._bulk_users import plan_changes, run_writes
 from ansible_collections.losant.platform.plugins.module_utils._client import LosantClient
+from ansible_collections.losant.platform.plugins.module_utils._write_gate import Rules, WriteGate
 from losant_emulator import DEFAULT_APPLICATION_ID, DEFAULT_TOKEN
 from reliability_support import OUTCOMES
 
@@ -40,7 +41,9 @@ def storm(emulator, pacing):
                           workers=WORKERS)
     if pacing == "each thread on its own (1.0.0)":
         client.pacer = EveryThreadOnItsOwn()
-    done, failures = run_writes(client, plan)
+    gate = WriteGate(client, Rules())
+    gate.admit(plan.writes())
+    done, failures, unknown = run_writes(gate, plan)
     log = [entry for entry in emulator.requests()["requests"] if entry["method"] == "PATCH"]
     landed = {}
     for entry in log:

@@ -1,7 +1,7 @@
 """Retry-After against the real emulator, at the level of the client with its
 sleep replaced: what a 429 asks for is waited (capped at 60 s), so the cap is
 proven without waiting an hour. ansible-playbook runs cannot replace the
-sleep; there the cap is shown with retries: 0 (test_faults, case 429cap)."""
+sleep; there the cap is shown with rate_limit_max_wait (test_faults, case 429cap)."""
 
 import datetime
 from email.utils import format_datetime
@@ -9,7 +9,7 @@ from email.utils import format_datetime
 import pytest
 
 from ansible_collections.losant.platform.plugins.module_utils._client import LosantClient
-from ansible_collections.losant.platform.plugins.module_utils._transport import RETRY_AFTER_CAP
+from ansible_collections.losant.platform.plugins.module_utils._transport import RATE_LIMIT_MIN_PAUSE, RETRY_AFTER_CAP
 from losant_emulator import DEFAULT_APPLICATION_ID, DEFAULT_TOKEN
 from reliability_support import OUTCOMES
 
@@ -23,7 +23,8 @@ CASES = [
     ("Retry-After: 1", "1", lambda waited: waited == [1.0]),
     ("Retry-After: 3600 (beyond the cap)", "3600", lambda waited: waited == [RETRY_AFTER_CAP]),
     ("Retry-After: an HTTP date 2 hours ahead", _http_date(7200), lambda waited: waited == [RETRY_AFTER_CAP]),
-    ("Retry-After: an HTTP date in the past", _http_date(-60), lambda waited: waited == [0.0]),
+    # Nothing to wait, but even a zero wait counts against rate_limit_max_wait, so that endless 429s end.
+    ("Retry-After: an HTTP date in the past", _http_date(-60), lambda waited: waited == [RATE_LIMIT_MIN_PAUSE]),
     ("Retry-After: garbage, so backoff", "soon", lambda waited: len(waited) == 1 and 0.25 <= waited[0] <= 0.5),
 ]
 
