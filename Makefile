@@ -15,6 +15,8 @@
 #   make test-2.18     units, integration and sanity on ansible-core 2.18 / Python 3.11 (.venv-2.18)
 #   make build         the collection tarball -> .build/losant-platform-<version>.tar.gz
 #   make bench         figures of experience_users at scale (docs/performance.md; not a test)
+#   make test-live     the live lane against a real Losant application (never part of make test; see
+#                      CONTRIBUTING.md "Testing against Losant"); make test-live-clean removes what runs left
 #   make changelog     fold changelogs/fragments into the release of galaxy.yml's version
 #   make clean         remove build output (keeps the venvs); make distclean also removes them
 #
@@ -93,10 +95,10 @@ mkdir -p "$(LINE_BUILD)"; cd "$(COLLECTION_DIR)" && HOME="$(TEST_HOME)" $(1) 2>&
 endef
 
 .PHONY: help venv tree test-home build units integration sanity reliability nox changelog-lint changelog \
-	docs ee static-checks test-2.18 test bench demo clean distclean
+	docs ee static-checks test-2.18 test bench demo clean distclean test-live test-live-clean
 
 help:
-	@sed -n '3,17s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,21s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 # ---------------------------------------------------------------- set-up
 
@@ -237,6 +239,16 @@ test: venv units integration reliability
 # BENCH_ARGS for a quick run, e.g. make bench BENCH_ARGS="--sizes 1000 --no-loop" (see bench.py --help).
 bench: $(VENV_STAMP) tree
 	@"$(VPY)" tests/bench/bench.py --markdown "$(BUILD)/bench.md" --json "$(BUILD)/bench.json" $(BENCH_ARGS)
+
+# LOSANT_API_TOKEN, LOSANT_APPLICATION_ID (and LOSANT_API_URL), and LOSANT_LIVE_CONFIRM set to the
+# application id; the recording goes to tests/live/recordings/ of this checkout.
+test-live: $(VENV_STAMP) tree test-home
+	@cd "$(COLLECTION_DIR)" && HOME="$(TEST_HOME)" "$(VPY)" tests/live/lane.py run --recordings "$(CURDIR)/tests/live/recordings" -- \
+	  ansible-test integration --local -v --python "$$("$(VPY)" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" \
+	  live_users live_groups
+
+test-live-clean: $(VENV_STAMP) tree
+	@cd "$(COLLECTION_DIR)" && "$(VPY)" tests/live/lane.py clean --ansible-playbook "$(VENV)/bin/ansible-playbook"
 
 demo: $(VENV_STAMP) tree
 	@tools/demo.sh
