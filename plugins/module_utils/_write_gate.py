@@ -242,7 +242,7 @@ def _same_time(first, second):
 
 def user_write_landed(current, body, found):
     """Whether ``found`` (the user read back) shows every field of ``body`` applied to ``current``."""
-    if not found:
+    if found is None:
         return False
     for field, value in body.items():
         if field == "email":
@@ -266,7 +266,7 @@ def user_write_landed(current, body, found):
 
 def group_write_landed(body, found):
     """Whether ``found`` (the group read back) shows every field of ``body``."""
-    if not found:
+    if found is None:
         return False
     for field, value in body.items():
         if field in ("deviceIds", "experienceEndpointIds", "experienceUserIds"):
