@@ -44,6 +44,8 @@ def build_parser(prog=None):
     parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
                         help="seconds added to every Losant request, as a round trip would (the faults' "
                              "latency, restored by a reset)")
+    parser.add_argument("--no-hooks", action="store_true",
+                        help="serve no /_emulator test hooks: those paths answer 404 like any unknown Losant path")
     parser.add_argument("--quiet", action="store_true", help="no banner on stderr")
     parser.add_argument("--verbose", action="store_true", help="access log on stderr")
     return parser
@@ -60,7 +62,7 @@ def main(argv=None, prog=None):
         emu = Emulator(application_id=args.application_id, tokens=tokens, host=args.host,
                        port=args.port, state_file=args.state_file, tls_cert=args.tls_cert,
                        tls_key=args.tls_key, verbose=args.verbose, page_cap=args.page_cap,
-                       latency=args.latency)
+                       latency=args.latency, hooks=not args.no_hooks)
         emu.start()
     except (ValueError, OSError, ssl.SSLError) as exc:
         sys.stderr.write("losant-emulator: %s\n" % exc)
@@ -76,8 +78,8 @@ def main(argv=None, prog=None):
     sys.stdout.write(emu.url + "\n")
     sys.stdout.flush()
     if not args.quiet:
-        sys.stderr.write("losant-emulator: serving application %s at %s (tokens: %s)\n" % (
-            emu.application_id, emu.url, ", ".join(sorted(emu.tokens))))
+        sys.stderr.write("losant-emulator: serving application %s at %s (tokens: %s)%s\n" % (
+            emu.application_id, emu.url, ", ".join(sorted(emu.tokens)), "" if emu.hooks else ", no test hooks"))
         sys.stderr.flush()
     while not stop.wait(0.2):
         pass

@@ -26,12 +26,14 @@ class Emulator:
     """The Losant API emulator (see README.md next to this package).
 
     ``with Emulator() as emu:`` starts it on a free port of 127.0.0.1;
-    ``emu.url`` is its address.
+    ``emu.url`` is its address. ``hooks=False`` serves no ``/_emulator`` hooks:
+    those paths answer as any unknown Losant path does (the in-process helpers
+    still work).
     """
 
     def __init__(self, application_id=DEFAULT_APPLICATION_ID, tokens=None, host="127.0.0.1",
                  port=0, state_file=None, tls_cert=None, tls_key=None, verbose=False,
-                 page_cap=MAX_PER_PAGE, latency=0.0):
+                 page_cap=MAX_PER_PAGE, latency=0.0, hooks=True):
         if not isinstance(application_id, str) or not ID_RE.match(application_id):
             raise ValueError("application_id must be 24 hex characters")
         self.application_id = application_id.lower()
@@ -42,6 +44,7 @@ class Emulator:
         self.tls_cert = tls_cert
         self.tls_key = tls_key
         self.verbose = verbose
+        self.hooks = bool(hooks)
         self.store = Store(self.application_id, page_cap)
         try:
             self.faults = Faults(latency)

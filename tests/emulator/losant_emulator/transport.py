@@ -1,6 +1,6 @@
 """HTTP plumbing: a threading HTTP/1.1 server and its request handler, which
 reads the request and hands it to the emulator (``Emulator.answer_hook`` for
-``/_emulator/*``, ``Emulator.serve_api`` for the rest). Also the connection
+``/_emulator/*`` while hooks are on, ``Emulator.serve_api`` for the rest). Also the connection
 tricks fault injection needs: closing without an answer, and a TCP RST."""
 
 import http.server
@@ -152,7 +152,8 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self.send_json(400, {"type": "BadRequest", "message": "Unreadable request body"})
             return
-        if path == "/_emulator" or path.startswith("/_emulator/"):
+        # With hooks off these are unknown Losant paths: logged, faulted, a 404.
+        if emu.hooks and (path == "/_emulator" or path.startswith("/_emulator/")):
             status, obj = emu.answer_hook(self.command, path, params, raw)
             self.send_json(status, obj)
             return
