@@ -319,3 +319,16 @@ def test_https_upstream_is_verified(tmp_path):
     assert refused.status_code == 502 and refused.json()["type"] == "BadGateway"
     assert trusted.recording()["exchanges"][0]["status"] == 200
     assert untrusted.recording()["exchanges"] == [] and untrusted.recording()["unanswered"] == 1
+
+
+COMMITTED = sorted((LIVE_DIR / "recordings").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", COMMITTED, ids=[path.name for path in COMMITTED])
+def test_every_committed_recording_of_losant_replays_against_a_fresh_emulator(path):
+    """What Losant answered (make test-live) is what the emulator answers: a difference names the
+    exchange, Losant's answer and the emulator's (see tests/live/recordings/README.md)."""
+    recording = json.loads(path.read_text(encoding="utf-8"))
+    with Emulator() as emulator:
+        differences = replay(recording, emulator)
+    assert not differences, "\n".join(str(difference) for difference in differences)

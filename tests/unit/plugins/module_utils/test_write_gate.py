@@ -239,3 +239,17 @@ def test_an_empty_overridden_needs_max_deletions():
     assert empty_overridden_error("overridden", [], 0, "user") is None
     assert empty_overridden_error("overridden", [{"email": "a@b.co"}], None, "user") is None
     assert empty_overridden_error("merged", [], None, "user") is None
+
+
+def test_member_cap_names_a_group_not_read_by_the_name_a_current_member_shows():
+    member = user(1, experienceGroups=[{"id": G1.upper(), "name": "Acme"}])
+    writes = [Write(UPDATE, EXPERIENCE_USER, "old", member, {"experienceGroupIds": [G1], "firstName": "A"})]
+    writes += [Write(CREATE, EXPERIENCE_USER, "n%d" % index, None, {"experienceGroupIds": [G1.upper()]})
+               for index in range(1001)]
+    assert member_cap_warnings(writes, []) == [
+        "experience group 'Acme' (%s) would have 1001 members (1001 added by this task), more than the 1000 of "
+        "Losant's group schema (experienceUserIds): Losant may refuse or truncate it; split the users over several "
+        "groups" % G1]
+    # Without a member that shows its name, the group is named by its id alone.
+    unnamed = member_cap_warnings(writes[1:], [])
+    assert len(unnamed) == 1 and "Acme" not in unnamed[0] and "(%s) would have 1001 members" % G1 in unnamed[0]
