@@ -241,9 +241,10 @@ bench: $(VENV_STAMP) tree
 	@"$(VPY)" tests/bench/bench.py --markdown "$(BUILD)/bench.md" --json "$(BUILD)/bench.json" $(BENCH_ARGS)
 
 # LOSANT_API_TOKEN, LOSANT_APPLICATION_ID (and LOSANT_API_URL), and LOSANT_LIVE_CONFIRM set to the
-# application id; the recording goes to tests/live/recordings/ of this checkout.
+# application id; the recording goes to tests/live/recordings/ of this checkout (LIVE_RECORDINGS=dir).
+LIVE_RECORDINGS ?= $(CURDIR)/tests/live/recordings
 test-live: $(VENV_STAMP) tree test-home
-	@cd "$(COLLECTION_DIR)" && HOME="$(TEST_HOME)" "$(VPY)" tests/live/lane.py run --recordings "$(CURDIR)/tests/live/recordings" -- \
+	@cd "$(COLLECTION_DIR)" && HOME="$(TEST_HOME)" "$(VPY)" tests/live/lane.py run --recordings "$(LIVE_RECORDINGS)" -- \
 	  ansible-test integration --local -v --python "$$("$(VPY)" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" \
 	  live_users live_groups
 

@@ -332,3 +332,34 @@ def test_every_committed_recording_of_losant_replays_against_a_fresh_emulator(pa
     with Emulator() as emulator:
         differences = replay(recording, emulator)
     assert not differences, "\n".join(str(difference) for difference in differences)
+
+
+def test_pages_of_a_listing_that_held_foreign_items_are_compared_as_one_reading():
+    """Foreign users, dropped from the recording, decided where the run's users fell on Losant's pages;
+    a fresh emulator has none, so the pages of one reading are compared together: clean as recorded,
+    and an edited item of its second page is named at the reading's first page."""
+    with Emulator(hooks=False, tokens={TOKEN: ["all.Application"]}, page_cap=5) as upstream:
+        with RecordingProxy(upstream.url, run_id=RUN, secrets=[TOKEN]) as proxy:
+            lane = Lane(proxy.url, upstream.application_id)
+            for index in range(12):
+                if index % 4 == 1:  # a foreign user created between the run's: ids interleave
+                    upstream.seed({"experienceUsers": [{"email": "other%d@customer.example" % index}]})
+                lane.call("POST", "/experience/users", {"email": "lpt-%s-u%02d@example.com" % (RUN, index),
+                                                        "password": PASSWORDS[0], "userTags": {"run": RUN}},
+                          status=201)
+            first = lane.call("GET", "/experience/users", params={"sortField": "id", "perPage": 5, "page": 0}).json()
+            for page in range(1, 3):
+                lane.call("GET", "/experience/users", params={"sortField": "id", "perPage": 5, "page": page})
+        rec = proxy.recording()
+    assert first["totalCount"] == 15
+    pages = [ex for ex in rec["exchanges"] if ex["method"] == "GET"]
+    assert [ex["response"]["omittedItems"] for ex in pages] == [1, 1, 1]
+    assert "customer.example" not in json.dumps(rec)
+    with Emulator(tokens={TOKEN: ["all.Application"]}) as fresh:
+        assert replay(rec, fresh) == []
+    edited = copy.deepcopy(rec)
+    [ex for ex in edited["exchanges"] if ex["seq"] == pages[1]["seq"]][0]["response"]["items"][0]["email"] = "x@y.z"
+    with Emulator(tokens={TOKEN: ["all.Application"]}) as fresh:
+        differences = replay(edited, fresh)
+    assert [(difference.seq, difference.where) for difference in differences] == [
+        (pages[0]["seq"], "$.items (every page)[4].email")]
