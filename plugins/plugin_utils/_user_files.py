@@ -343,13 +343,13 @@ def _noting(construct, kind):
     def constructed(loader, node):
         try:
             return construct(loader, node)
-        except (ValueError, OverflowError) as exc:
+        except (ValueError, OverflowError, KeyError) as exc:  # KeyError: "!!bool maybe"
             loader.unreadable.append((_position(node.start_mark), _unreadable(node.value, kind, exc)))
             return node.value
     return constructed
 
 
-for _kind in ("int", "float", "timestamp"):
+for _kind in ("int", "float", "timestamp", "bool"):
     _tag = "tag:yaml.org,2002:" + _kind
     _Loader.add_constructor(_tag, _noting(SafeLoader.yaml_constructors[_tag], _kind))
 
@@ -358,6 +358,8 @@ def _unreadable(text, kind, exc=None):
     """Why ``text``, that YAML reads as a number or a date, cannot be read."""
     if kind == "int":  # the one way int() fails on what YAML or JSON take for a number: past its digits limit
         return "a number of %d digits is too long to read; quote it" % sum(char.isdigit() for char in text)
+    if kind == "bool":
+        return "%r is tagged !!bool but is not true or false; quote it" % text[:80]
     return "%r reads as a %s but is not one (%s); quote it" % (
         text[:80], "date" if kind == "timestamp" else "number", exc)
 

@@ -271,6 +271,9 @@ def test_every_problem_of_a_json_file_is_listed_in_one_pass(tmp_path):
      "2:14: '2024-13-45' reads as a date but is not one (month must be in 1..12); quote it"),
     ("u.yml", "- email: a@acme.example\n  last_name: 2024-01-01 10:00:00 +25:00\n",
      "2:14: '2024-01-01 10:00:00 +25:00' reads as a date but is not one (offset must be a timedelta"),
+    # PyYAML's !!bool raises KeyError for a value that is no boolean: named, not raised
+    ("u.yml", "- email: a@acme.example\n  first_name: !!bool maybe\n",
+     "2:15: 'maybe' is tagged !!bool but is not true or false; quote it"),
     # a tag that would construct an object is refused by the safe loader
     ("u.yml", "- !!python/object/apply:os.system ['true']\n",
      "1:3: is not valid YAML: could not determine a constructor for the tag "
