@@ -36,7 +36,6 @@ class LosantClient(Transport):
         """The path of a resource template (USER_PATH, ...) in this application."""
         return template.format(application_id=self.application_id, **ids)
 
-
     def _get_or_none(self, path, resource, resource_id):
         """The resource at ``path``, or None when Losant says that ``resource`` was not found
         (any other 404, such as "Application was not found", fails). An answer about

@@ -45,7 +45,6 @@ __metaclass__ = type
 import json
 
 from ansible_collections.losant.platform.plugins.module_utils._client import (
-    EXPERIENCE_GROUP,
     EXPERIENCE_USER,
     GROUP_PATH,
     GROUPS_PATH,

@@ -397,6 +397,7 @@ deleted_groups:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.losant.platform.plugins.module_utils._client import EXPERIENCE_GROUP
 from ansible_collections.losant.platform.plugins.module_utils._group_access import (
     AccessError,
     resolve_grants,
@@ -430,7 +431,6 @@ from ansible_collections.losant.platform.plugins.module_utils._users import PLAN
 from ansible_collections.losant.platform.plugins.module_utils._write_gate import (
     CREATE,
     DELETE,
-    EXPERIENCE_GROUP,
     UPDATE,
     GateRefusal,
     Rules,

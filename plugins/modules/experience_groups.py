@@ -309,7 +309,7 @@ gathered:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.losant.platform.plugins.module_utils._client import LosantApiError
+from ansible_collections.losant.platform.plugins.module_utils._client import EXPERIENCE_GROUP, LosantApiError
 from ansible_collections.losant.platform.plugins.module_utils._group_access import (
     AccessError,
     resolve_grants,
@@ -343,7 +343,6 @@ from ansible_collections.losant.platform.plugins.module_utils._results import te
 from ansible_collections.losant.platform.plugins.module_utils._write_gate import (
     CREATE,
     DELETE,
-    EXPERIENCE_GROUP,
     UPDATE,
     GateRefusal,
     Rules,

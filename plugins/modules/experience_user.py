@@ -376,7 +376,7 @@ changed_fields:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.losant.platform.plugins.module_utils._client import LosantApiError
+from ansible_collections.losant.platform.plugins.module_utils._client import EXPERIENCE_USER, LosantApiError
 from ansible_collections.losant.platform.plugins.module_utils._dates import format_datetime, utc_now
 from ansible_collections.losant.platform.plugins.module_utils._losant_module import (
     argument_spec,
@@ -412,7 +412,6 @@ from ansible_collections.losant.platform.plugins.module_utils._users import (
 from ansible_collections.losant.platform.plugins.module_utils._write_gate import (
     CREATE,
     DELETE,
-    EXPERIENCE_USER,
     SUSPEND,
     UPDATE,
     GateRefusal,
@@ -512,7 +511,7 @@ def ensure_user(module, gate, user):
         module.warn("The user is suspended (user tag %s): this puts it back in groups, but it still cannot sign in; "
                     "give it a password to bring it back" % SUSPENDED_TAG)
     write = gate.admitted(Write(UPDATE, EXPERIENCE_USER, user.get("email"), user, body) if user is not None
-                     else Write(CREATE, EXPERIENCE_USER, body["email"], None, body))
+                          else Write(CREATE, EXPERIENCE_USER, body["email"], None, body))
     if module.check_mode:
         after = predict_user(user or {}, body, known_groups)
     elif user is None:

@@ -485,12 +485,17 @@ def task_rules(params, planned):
     (exact emails, letter case aside), its ownership tag and its bound on deletions."""
     listed_emails = set(entry["email"].lower() for entry in params["config"])
     state = params["state"]
+
+    def listed(user):
+        return (user.get("email") or "").lower() in listed_emails
+
+    def not_listed(user):
+        return not listed(user)
+
     if state in ("deleted", "suspended"):
-        selects, selection = (lambda user: (user.get("email") or "").lower() in listed_emails), \
-            "the emails of config (exactly, letter case aside)"
+        selects, selection = listed, "the emails of config (exactly, letter case aside)"
     elif state == "overridden":
-        selects, selection = (lambda user: (user.get("email") or "").lower() not in listed_emails), \
-            "overridden (a user that config does not list, by exact email)"
+        selects, selection = not_listed, "overridden (a user that config does not list, by exact email)"
     else:
         selects, selection = None, ""
     return Rules(selects, selection, params["ownership_tag"], planned.adopting, params["max_deletions"])

@@ -71,7 +71,7 @@ def _count(session, url):
     answer = session.get(url, params={"perPage": 1, "page": 0}, timeout=30)
     if answer.status_code != 200:
         raise LaneError("GET %s answered HTTP %d: %s" % (url.split("/applications/")[-1], answer.status_code,
-                                                          answer.text[:200]))
+                                                         answer.text[:200]))
     return answer.json().get("totalCount", 0)
 
 
@@ -200,7 +200,7 @@ def clean(args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     commands = parser.add_subparsers(dest="what", required=True)
     running = commands.add_parser("run", help="run the lane (make test-live)")
     running.add_argument("--recordings", default=str(HERE / "recordings"))

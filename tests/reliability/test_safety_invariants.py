@@ -242,8 +242,8 @@ def planned_problems(args, before, result):
     listed = set(entry["email"].lower() for entry in args["config"])
     adopted = set(entry["email"].lower() for entry in args["config"]
                   if tag and carries({"userTags": entry.get("user_tags") or {}}, tag))
-    created, updated, deleted = [set(email.lower() for email in result[key]) for key in ("created", "updated",
-                                                                                       "deleted")]
+    created, updated, deleted = [set(email.lower() for email in result[key])
+                                 for key in ("created", "updated", "deleted")]
     problems = []
     if state == "deleted":
         problems.extend("would delete %s, not listed" % email for email in deleted - listed)
@@ -403,7 +403,7 @@ def descendants(groups, gid):
 @given(app=hierarchies(), target=st.integers(0, 5), delete_descendants=st.booleans(),
        fault=st.sampled_from(["none", "groups ignore query", "429 bursts"]))
 def test_experience_group_deletes_only_the_group_and_its_own_descendants(emulator, app, target, delete_descendants,
-                                                                        fault):
+                                                                         fault):
     before = groups_of(prepare(emulator, app, fault))
     named = [gid for gid, group in before.items() if group["name"] == "G%d" % (target % len(before))][0]
     result = run_module(experience_group, emulator, {"name": before[named]["name"], "state": "absent",
@@ -432,7 +432,7 @@ def test_experience_group_info_returns_what_its_filter_matches(emulator, app, fi
                    and ("name_pattern" not in filters or re.match("^%s$" % ".*".join(
                        re.escape(piece) for piece in filters["name_pattern"].split("*")), group["name"], re.I)))
     returned = set(group["id"] for group in result["experience_groups"])
-    problems = [] if returned == expected else ["returned %s, the filter matches %s" % (sorted(returned),
-                                                                                       sorted(expected))]
+    problems = [] if returned == expected else [
+        "returned %s, the filter matches %s" % (sorted(returned), sorted(expected))]
     check("experience_group_info: name and name_pattern, faults", "%s (%s)" % (sorted(filters), fault), problems,
           result)

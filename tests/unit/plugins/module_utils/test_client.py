@@ -94,7 +94,7 @@ def routed_client(route, workers=4, **kwargs):
     session = RoutedSession(route)
     sleeps = []
     client = PermittedClient("https://api.example.test/", TOKEN, APP, session=session, sleep=sleeps.append,
-                          workers=workers, **kwargs)
+                             workers=workers, **kwargs)
     client.sleeps = sleeps
     return client
 

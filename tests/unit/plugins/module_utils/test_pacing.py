@@ -132,7 +132,7 @@ def test_a_429_storm_pauses_every_thread_once_then_fewer_run_at_once_and_each_wr
 
     sleeps = []
     client = PermittedClient("https://api.example.test", "tok", APP, session=RoutedSession(route), workers=4,
-                          sleep=sleeps.append)
+                             sleep=sleeps.append)
     # A clock that stands still: the four pauses end at the same moment, which each thread has slept through.
     client.pacer = Pacer(4, clock=lambda: 0.0, sleep=sleeps.append)
     ids = ["%024x" % number for number in range(4)]
@@ -148,7 +148,7 @@ def test_a_429_without_retry_after_pauses_for_the_backoff():
     answers = [response(429, {"type": "RateLimitExceeded", "message": "x"}), response(200, {"id": "1"})]
     sleeps = []
     client = PermittedClient("https://api.example.test", "tok", APP, session=RoutedSession(lambda call: answers.pop(0)),
-                          sleep=sleeps.append, backoff_base=0.5)
+                             sleep=sleeps.append, backoff_base=0.5)
     client.update_experience_user("%024x" % 1, {"firstName": "N"})
     assert len(sleeps) == 1 and 0.25 <= sleeps[0] <= 0.5
     assert client.pacer.resume_at > 0

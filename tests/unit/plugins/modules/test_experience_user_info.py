@@ -129,8 +129,9 @@ def test_user_tags_value_and_null(capsys):
 
 def test_every_filter_is_checked_again_on_what_the_server_returned(capsys):
     # A server (or a proxy) that drops the query answers with every user: only matches are returned.
-    everyone = [JANE_USER, MARY_USER, user("%024x" % 9, "ops@acme.example", userTags={"costCenter": "7"},
-                                         experienceGroups=[{"id": OPS, "name": "Operators", "parentId": None}])]
+    ops = user("%024x" % 9, "ops@acme.example", userTags={"costCenter": "7"},
+               experienceGroups=[{"id": OPS, "name": "Operators", "parentId": None}])
+    everyone = [JANE_USER, MARY_USER, ops]
     for args, wanted in (
             (dict(user_tags={"costCenter": "42"}), [JANE]),
             (dict(user_tags={"costCenter": None}), [JANE, "%024x" % 9]),

@@ -53,8 +53,7 @@ def walk(spec, prefix=""):
         path = prefix + name
         yield path, option
         if option.get("options"):
-            for found in walk(option["options"], path + ("[]." if option.get("type") == "list" else ".")):
-                yield found
+            yield from walk(option["options"], path + ("[]." if option.get("type") == "list" else "."))
 
 
 def names_of(path, option):
