@@ -12,7 +12,9 @@
 #   make changelog-lint  fragments lint; CHANGELOG.rst is what changelogs/changelog.yaml renders to
 #   make docs          the HTML docs site -> docs/build/html
 #   make ee            ansible-builder introspect + create (docs/execution-environment.yml)
-#   make test-2.18     units, integration and sanity on ansible-core 2.18 / Python 3.11 (.venv-2.18)
+#   make awx           tests/awx: ansible-runner as AWX runs jobs, the credential type, ansible-navigator,
+#                      the execution environment's build context, the drift check, .github/workflows
+#   make test-2.18     units, integration (COMPAT_TARGETS) and sanity on ansible-core 2.18 / Python 3.11
 #   make build         the collection tarball -> .build/losant-platform-<version>.tar.gz
 #   make bench         figures of experience_users at scale (docs/performance.md; not a test)
 #   make test-live     the live lane against a real Losant application (never part of make test; see
@@ -46,7 +48,7 @@ BUILD := $(CURDIR)/.build
 
 ifeq ($(CORE),)
 VENV         := $(CURDIR)/.venv
-REQUIREMENTS := tests/requirements.txt tests/requirements-docs.txt
+REQUIREMENTS := tests/requirements.txt tests/requirements-docs.txt tests/requirements-awx.txt
 VENV_PYVER   :=
 LINE_BUILD   := $(BUILD)
 else ifeq ($(CORE),2.18)
@@ -95,7 +97,7 @@ mkdir -p "$(LINE_BUILD)"; cd "$(COLLECTION_DIR)" && HOME="$(TEST_HOME)" $(1) 2>&
 endef
 
 .PHONY: help venv tree test-home build units integration sanity reliability nox changelog-lint changelog \
-	docs ee static-checks test-2.18 test bench demo clean distclean test-live test-live-clean
+	docs ee awx static-checks test-2.18 test test-suites test-checks bench demo clean distclean test-live test-live-clean
 
 help:
 	@sed -n '3,21s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
@@ -120,7 +122,9 @@ $(VENV_STAMP): $(REQUIREMENTS) requirements.txt tools/find_python.sh
 # A copy also gets the Losant contract (see tests/conformance_support.py) at shared/losant-api
 # beside its ansible_collections, where the schema checks look when they run from it.
 tree: $(VENV_STAMP)
-ifneq ($(COLLECTION_DIR),$(CURDIR))
+ifeq ($(COLLECTION_DIR),$(CURDIR))
+else ifneq ($(TREE_READY),)
+else
 	@rm -rf "$(COLLECTION_DIR)" && mkdir -p "$(COLLECTION_DIR)"
 	@git ls-files -z -co --exclude-standard | tar --null --ignore-failed-read -T - -cf - | tar -xf - -C "$(COLLECTION_DIR)"
 	@git -C "$(COLLECTION_DIR)" -c init.defaultBranch=main init -q
@@ -131,7 +135,9 @@ endif
 # Each sanity venv gets pip offline: tools/get_pip_offline.py stands in for the bootstrap
 # script ansible-test would download.
 test-home: $(VENV_STAMP)
+ifeq ($(TREE_READY),)
 	@tools/prepare_ansible_test_home.sh "$(TEST_HOME)" "$(VPY)"
+endif
 
 build: $(VENV_STAMP)
 	@mkdir -p "$(BUILD)" && rm -f "$(BUILD)"/losant-platform-*.tar.gz
@@ -165,6 +171,7 @@ sanity: $(VENV_STAMP) tree test-home
 	  echo "== sanity: ignore entries are not allowed" >&2; exit 1; fi
 	@if [ -n "$(SANITY_PYTHON)" ]; then args="--python $(SANITY_PYTHON)"; \
 	else echo "== sanity: target Pythons found: $$(tools/sanity_pythons.sh "$(PYTHONS)" "$(VPY)")"; args=; fi; \
+	args="$$args $(addprefix --skip-test ,$(SANITY_SKIP))"; \
 	export PATH="$(PYTHONS):$$PATH"; \
 	$(call in_tree,ansible-test sanity --local $$args,sanity)
 
@@ -223,18 +230,30 @@ ee: $(VENV_STAMP) tree
 	ansible-builder create -f docs/execution-environment.yml --context "$(BUILD)/ee" --output-filename Containerfile
 	@test -s "$(BUILD)/ee/Containerfile"
 
+# How AWX, Automation Platform and CI run the collection (tests/awx; docs/awx.md).
+awx: $(VENV_STAMP) tree
+	@cd "$(COLLECTION_DIR)" && PYTHONPATH="$(COLLECTIONS_ROOT)" BUILD_DIR="$(BUILD)" \
+	  "$(VPY)" -m pytest -p no:cacheprovider tests/awx
+
 # ---------------------------------------------------------------- everything
 
-# The oldest ansible-core line: units, integration and sanity on its controller Python.
+# The oldest ansible-core line: units, the integration targets that depend on the core version,
+# and sanity without pylint (its rules do not change with ansible-core; the newest line runs it).
 test-2.18:
-	@$(MAKE) CORE=2.18 SANITY_PYTHON=3.11 venv units integration sanity
+	@$(MAKE) CORE=2.18 TREE_READY= SANITY_PYTHON=3.11 SANITY_SKIP=pylint TARGETS="$(COMPAT_TARGETS)" \
+	  venv units integration sanity
 
 static-checks: sanity nox changelog-lint build docs ee
 
-# The suites with timing in them (faults, races) run alone first; then the checks that
-# measure no time run beside the 2.18 line, each into its own log.
-test: venv units integration reliability
-	@tools/side_by_side.sh "$(BUILD)/side-by-side" "$(MAKE)" static-checks test-2.18
+# The tree and ansible-test's HOME are made once; then the suites that serve an emulator run on
+# one side and the static checks, the AWX suite and the oldest line on the other, each side's
+# output in its own log.
+test: venv tree test-home
+	@TREE_READY=1 tools/side_by_side.sh "$(BUILD)/side-by-side" "$(MAKE)" test-suites test-checks
+
+test-suites: units integration reliability
+
+test-checks: static-checks awx test-2.18
 
 # BENCH_ARGS for a quick run, e.g. make bench BENCH_ARGS="--sizes 1000 --no-loop" (see bench.py --help).
 bench: $(VENV_STAMP) tree
