@@ -97,9 +97,11 @@ def private_data_dir(root, playbooks, envvars=None, extravars=None, write_env=Tr
     return root
 
 
-def example_site(extra_plays=()):
-    """project/site.yml importing every example playbook in order, and the examples themselves."""
-    playbooks = dict((path.name, path) for path in sorted(EXAMPLES.glob("*.yml")))
+def example_site(extra_plays=(), only=None):
+    """project/site.yml importing the example playbooks in order (those ``only`` names
+    start with, or all), and the examples themselves."""
+    playbooks = dict((path.name, path) for path in sorted(EXAMPLES.glob("*.yml"))
+                     if only is None or path.name.startswith(tuple(only)))
     site = [{"ansible.builtin.import_playbook": name} for name in sorted(playbooks)]
     site.extend(extra_plays)
     playbooks["site.yml"] = site
