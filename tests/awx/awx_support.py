@@ -27,13 +27,12 @@ for _path in (REPO / "tests" / "emulator", REPO / "tests" / "reliability"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from reliability_support import AUDIT, TOKEN  # noqa: E402  pylint: disable=wrong-import-position
+from reliability_support import AUDIT, TOKEN, capture_passwords  # noqa: E402,F401  pylint: disable=wrong-import-position
 
 CREDENTIAL_TYPE = REPO / "docs" / "awx" / "credential_type.yml"
 EXAMPLES = REPO / "docs" / "examples"
 AWX_HIDDEN_ENV = re.compile(r"API|TOKEN|KEY|SECRET|PASS", re.I)
 AWX_HIDDEN = "**********"
-RANDOM_PIECE = 16
 
 
 def credential_type():
@@ -130,25 +129,6 @@ def example_passwords():
     for value in found:
         AUDIT.add(value)
     return found
-
-
-def capture_passwords(emulator):
-    """Every password the emulator is sent (the random ones of state=suspended
-    included), registered with the audit whole and in 16-character pieces."""
-    captured = []
-    answer = emulator.api.answer
-
-    def capturing(method, path, params, raw, headers):
-        body = json.loads(raw.decode("utf-8")) if raw else None
-        if isinstance(body, dict) and isinstance(body.get("password"), str):
-            captured.append(body["password"])
-            AUDIT.add(body["password"])
-            for start in range(0, len(body["password"]) - RANDOM_PIECE + 1, RANDOM_PIECE):
-                AUDIT.add(body["password"][start:start + RANDOM_PIECE])
-        return answer(method, path, params, raw, headers)
-
-    emulator.api.answer = capturing
-    return captured
 
 
 def audit_artifacts(run_name, artifact_dir, env_file_values=()):

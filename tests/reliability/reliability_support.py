@@ -87,6 +87,33 @@ AUDIT = SecretAudit()
 AUDIT.add(TOKEN)
 
 
+# Any 31 characters of a password hold one whole 16-character piece of it.
+RANDOM_PIECE = 16
+
+
+def capture_passwords(emulator, echo_ids=()):
+    """Every password the emulator is sent, registered with the audit as it arrives (whole and in
+    RANDOM_PIECE pieces): the random passwords of state=suspended are known to no one else. A PATCH
+    of a user of ``echo_ids`` is answered with a 400 whose message echoes the password, as a careless
+    server or proxy might."""
+    captured = []
+    answer = emulator.api.answer
+
+    def capturing(method, path, params, raw, headers):
+        body = json.loads(raw.decode("utf-8")) if raw else None
+        if isinstance(body, dict) and isinstance(body.get("password"), str):
+            captured.append(body["password"])
+            AUDIT.add(body["password"])
+            for start in range(0, len(body["password"]) - RANDOM_PIECE + 1, RANDOM_PIECE):
+                AUDIT.add(body["password"][start:start + RANDOM_PIECE])
+            if method == "PATCH" and path.rsplit("/", 1)[-1] in echo_ids:
+                return 400, {"type": "Validation", "message": "password %s is not allowed" % body["password"]}, {}
+        return answer(method, path, params, raw, headers)
+
+    emulator.api.answer = capturing
+    return captured
+
+
 def run_at_most(count, items, job):
     """job(item) for every item, ``count`` at a time (each runs a playbook, which waits on
     its own processes); the results in the order of ``items``."""

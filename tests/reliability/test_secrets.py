@@ -29,7 +29,7 @@ import yaml
 
 from ansible_collections.losant.platform.tests.conformance_support import SHARED_API_DIR
 from losant_emulator import Emulator
-from reliability_support import AUDIT, OUTCOMES, REPO, TOKEN, PlaybookRun, noted_task, play
+from reliability_support import AUDIT, OUTCOMES, REPO, TOKEN, PlaybookRun, capture_passwords, noted_task, play
 
 INTEGRATION = REPO / "tests" / "integration"
 SERVICE = Path("tests") / "integration" / "emulator_service.py"
@@ -257,30 +257,6 @@ def test_integration_target_at_vvvv_leaks_no_secret(integration_run, target):
 
 SUSPENDED = ["gone.%d@example.com" % index for index in range(4)]
 ECHOED = "echoed@example.com"
-RANDOM_PIECE = 16
-
-
-def capture_passwords(emulator, echo_ids):
-    """Every password the emulator is sent, registered with the audit as it arrives: the random
-    passwords of state=suspended are known to no one else. A PATCH of a user of ``echo_ids`` is
-    answered with a 400 whose message echoes the password, as a careless server or proxy might."""
-    captured = []
-    answer = emulator.api.answer
-
-    def capturing(method, path, params, raw, headers):
-        body = json.loads(raw.decode("utf-8")) if raw else None
-        if isinstance(body, dict) and isinstance(body.get("password"), str):
-            captured.append(body["password"])
-            AUDIT.add(body["password"])
-            # Its 16-character pieces too: any 31 characters of it in an output hold one whole.
-            for start in range(0, len(body["password"]) - RANDOM_PIECE + 1, RANDOM_PIECE):
-                AUDIT.add(body["password"][start:start + RANDOM_PIECE])
-            if method == "PATCH" and path.rsplit("/", 1)[-1] in echo_ids:
-                return 400, {"type": "Validation", "message": "password %s is not allowed" % body["password"]}, {}
-        return answer(method, path, params, raw, headers)
-
-    emulator.api.answer = capturing
-    return captured
 
 
 def test_suspensions_random_passwords_appear_nowhere(tmp_path):
