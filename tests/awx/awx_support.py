@@ -27,7 +27,7 @@ for _path in (REPO / "tests" / "emulator", REPO / "tests" / "reliability"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from reliability_support import AUDIT, TOKEN, capture_passwords  # noqa: E402,F401  pylint: disable=wrong-import-position
+from reliability_support import AUDIT, TOKEN  # noqa: E402  pylint: disable=wrong-import-position
 
 CREDENTIAL_TYPE = REPO / "docs" / "awx" / "credential_type.yml"
 EXAMPLES = REPO / "docs" / "examples"

@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from awx_support import AUDIT, capture_passwords, example_passwords, example_site, job_env, private_data_dir
+from awx_support import AUDIT, example_passwords, example_site, job_env, private_data_dir
+from reliability_support import capture_passwords
 
 NAVIGATOR = str(Path(sys.executable).parent / "ansible-navigator")
 # Groups, then users with passwords: what navigator adds to a run is its artifact and its log.
@@ -32,7 +33,7 @@ def test_the_examples_through_ansible_navigator_without_an_execution_environment
             [NAVIGATOR, "run", str(project / "project" / "site.yml"), "-i", str(project / "inventory" / "hosts"),
              "--mode", "stdout", "--ee", "false", "--pae", "true", "--pas", str(artifact),
              "--lf", str(log), "--ll", "debug", "-vvvv"],
-            capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=600)
+            capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=600, check=False)
         recap = RECAP.findall(done.stdout)
         assert done.returncode == 0 and len(recap) == 1, done.stdout[-3000:] + done.stderr[-2000:]
         assert recap[0][1:] == ("0", "0")

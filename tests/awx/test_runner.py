@@ -10,8 +10,9 @@ from pathlib import Path
 import ansible_runner
 import pytest
 
-from awx_support import (AUDIT, TOKEN, audit_artifacts, capture_passwords, emulator_writes, example_passwords,
+from awx_support import (AUDIT, TOKEN, audit_artifacts, emulator_writes, example_passwords,
                          example_site, job_env, private_data_dir)
+from reliability_support import capture_passwords
 
 # A play that needs facts gathers them without the environment: on localhost the
 # environment holds LOSANT_API_TOKEN, and AWX keeps facts (job events, fact cache).
@@ -85,7 +86,7 @@ def test_the_examples_through_the_ansible_runner_cli(seeded, tmp_path, awx_figur
     changed = []
     for ident in ("cli-1", "cli-2"):
         done = subprocess.run([RUNNER_CLI, "run", str(pdd), "-p", "site.yml", "--ident", ident],
-                              capture_output=True, text=True, timeout=600)
+                              capture_output=True, text=True, timeout=600, check=False)
         artifacts = pdd / "artifacts" / ident
         assert (artifacts / "rc").read_text().strip() == "0", done.stdout[-3000:] + done.stderr[-2000:]
         assert (artifacts / "status").read_text().strip() == "successful"
