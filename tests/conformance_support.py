@@ -59,6 +59,7 @@ _RFC3339 = re.compile(
 _ROUTE = re.compile(r"^/applications/[^/]+/experience/(users|groups)(/[^/]+)?/?$")
 # Read-only listings: path -> (response schema, schema of its advanced ``query`` parameter or None).
 _LISTINGS = (
+    (re.compile(r"^/applications/?$"), "applications", None),
     (re.compile(r"^/applications/[^/]+/devices/?$"), "devices", "advancedDeviceQuery"),
     (re.compile(r"^/applications/[^/]+/experience/endpoints/?$"), "experienceEndpoints", None),
 )

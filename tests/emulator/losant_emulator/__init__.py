@@ -26,7 +26,7 @@ See README.md next to this package for the behaviour and the layout. Only
 the Python standard library is used, and the code supports Python 3.9+.
 """
 
-from .auth import DEFAULT_TOKEN, DEFAULT_TOKENS, READ_ONLY_TOKEN
+from .auth import DEFAULT_TOKEN, DEFAULT_TOKENS, READ_ONLY_TOKEN, USER_TOKEN
 from .cli import main
 from .emulator import DEFAULT_APPLICATION_ID, Emulator
 from .errors import ApiError
@@ -36,6 +36,7 @@ __all__ = [
     "DEFAULT_APPLICATION_ID",
     "DEFAULT_TOKEN",
     "READ_ONLY_TOKEN",
+    "USER_TOKEN",
     "DEFAULT_TOKENS",
     "ApiError",
     "Emulator",

@@ -5,23 +5,24 @@ then the route's store call. The HTTP plumbing is in ``transport.py``."""
 import json
 import traceback
 
-from .auth import authenticate, require_scope
+from .auth import authenticate, bearer_token, require_scope
 from .bodies import ID_RE
 from .errors import ApiError, not_found, validation_error
 from .routes import API_ROUTES, Call, flat_params
 
 
 class LosantApi:
-    """Answers Losant requests for one application from ``store``.
+    """Answers Losant requests for the ``applications`` (applications.Applications).
 
-    ``tokens`` maps a token to its frozenset of scopes; ``on_write`` runs after
-    every successful change (the emulator saves its state file there).
+    ``tokens`` maps a token to its frozenset of scopes, ``reach`` to the
+    applications it reaches; ``on_write`` runs after every successful change
+    (the emulator saves its state file there).
     """
 
-    def __init__(self, store, tokens, application_id, on_write=None):
-        self.store = store
+    def __init__(self, applications, tokens, reach, on_write=None):
+        self.applications = applications
         self.tokens = tokens
-        self.application_id = application_id
+        self.reach = reach
         self.on_write = on_write
 
     def answer(self, method, path, params, raw, headers):
@@ -43,18 +44,22 @@ class LosantApi:
             raise ApiError(405, "MethodNotAllowed", "%s is not allowed on %s" % (method, path),
                            {"Allow": ", ".join(allowed)})
         scopes = authenticate(self.tokens, headers)
+        reach = self.reach.get(bearer_token(headers), frozenset())
+        if "applicationId" not in ids:  # GET /applications
+            first = self.applications.first.store
+            return route.status, self.applications.listing(flat_params(params), scopes, reach, first.page_cap)
         app_id = ids.pop("applicationId")
         if not ID_RE.match(app_id):
             raise validation_error("applicationId must be a 24 character hex id")
-        if app_id.lower() != self.application_id:
-            # What Losant answers for a well-formed id of an application it does not know.
-            raise not_found("Application was not found")
+        # Losant answers a well-formed id of an application it does not know (or the token
+        # does not reach) with 404 "Application was not found".
+        store = self.applications.store_for(app_id.lower(), reach)
         require_scope(scopes, route.scope, method)
         for name, value in ids.items():
             if not ID_RE.match(value):
                 raise validation_error("%s must be a 24 character hex id" % name)
             ids[name] = value.lower()
-        result = route.handler(self.store, Call(ids, flat_params(params), self._body(method, raw)))
+        result = route.handler(store, Call(ids, flat_params(params), self._body(method, raw)))
         if method != "GET" and self.on_write is not None:
             self.on_write()
         return route.status, result

@@ -4,9 +4,12 @@ from .errors import ApiError
 
 DEFAULT_TOKEN = "losant-emulator-token"
 READ_ONLY_TOKEN = "losant-emulator-read-only-token"
+# A user API token: it reaches every application and may list them.
+USER_TOKEN = "losant-emulator-user-token"
 DEFAULT_TOKENS = {
     DEFAULT_TOKEN: ["all.Application"],
     READ_ONLY_TOKEN: ["all.Application.read"],
+    USER_TOKEN: ["all.User"],
 }
 
 # Scopes that grant every route, and those that grant every GET.
@@ -21,13 +24,21 @@ READ_SCOPES = frozenset([
 
 
 def token_table(tokens):
-    """{token: frozenset(scopes)} from {token: [scope, ...] or "scope"}."""
+    """{token: frozenset(scopes)} from {token: [scope, ...], "scope" or {"scopes": [...], ...}}."""
     table = {}
     for token, scopes in tokens.items():
+        if isinstance(scopes, dict):
+            scopes = scopes.get("scopes", ())
         if isinstance(scopes, str):
             scopes = [scopes]
         table[token] = frozenset(scopes or ())
     return table
+
+
+def bearer_token(headers):
+    """The request's bearer token, or None."""
+    parts = (headers.get("Authorization") or "").split(None, 1)
+    return parts[1].strip() if len(parts) == 2 and parts[0].lower() == "bearer" else None
 
 
 def authenticate(tokens, headers):

@@ -8,6 +8,7 @@ import threading
 import time
 
 from .api import LosantApi
+from .applications import Application, Applications, token_reach
 from .auth import DEFAULT_TOKENS, token_table
 from .bodies import ID_RE
 from .errors import ApiError, validation_error
@@ -20,6 +21,7 @@ from .store import Store
 from .transport import EmulatorServer, RequestHandler
 
 DEFAULT_APPLICATION_ID = "5f6a7b8c9d0e1f2a3b4c5d6e"
+FIRST_APPLICATION_NAME = "Emulated application"
 
 
 class Emulator:
@@ -37,7 +39,8 @@ class Emulator:
         if not isinstance(application_id, str) or not ID_RE.match(application_id):
             raise ValueError("application_id must be 24 hex characters")
         self.application_id = application_id.lower()
-        self.tokens = token_table(DEFAULT_TOKENS if tokens is None else tokens)
+        token_specs = DEFAULT_TOKENS if tokens is None else tokens
+        self.tokens = token_table(token_specs)
         self.host = host
         self.port = port
         self.state_file = state_file
@@ -51,7 +54,9 @@ class Emulator:
         except ApiError as exc:
             raise ValueError(exc.message)
         self.log = RequestLog()
-        self.api = LosantApi(self.store, self.tokens, self.application_id, on_write=self.save)
+        self.applications = Applications(Application(self.application_id, self.store, FIRST_APPLICATION_NAME))
+        self.api = LosantApi(self.applications, self.tokens, token_reach(token_specs, self.application_id),
+                             on_write=self.save)
         self._conns = set()
         self._conns_lock = threading.Lock()
         self._server = None
@@ -162,14 +167,47 @@ class Emulator:
 
     def reset(self):
         self.store.reset()
+        self.applications.drop_all_but_first()
         self.faults.clear()
         self.log.clear()
         self.save()
 
     def seed(self, data):
-        result = self.store.seed(data)
+        """Seed the first application; ``applications`` in ``data`` adds applications, each with
+        its own seed (name, ownerType, ownerId, organizationName, description, globals, and the
+        experienceUsers, experienceGroups, devices and experienceEndpoints of a seed)."""
+        if isinstance(data, dict) and "applications" in data:
+            data = dict(data)
+            specs = data.pop("applications")
+            if not isinstance(specs, list):
+                raise validation_error("applications must be a list")
+            added = [self._seed_application(i, spec) for i, spec in enumerate(specs)]
+            result = self.store.seed(data) if data else {}
+            result = dict(result, applications=added)
+        else:
+            result = self.store.seed(data)
         self.save()
         return result
+
+    def add_application(self, name, application_id=None, **details):
+        """Serve one more application (an empty store); returns it (``.id``, ``.store``)."""
+        store = Store(application_id or self.store.new_id(), self.store.page_cap)
+        return self.applications.add(Application(store.application_id, store, name, **details))
+
+    def _seed_application(self, index, spec):
+        where = "applications[%d]" % index
+        if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or not spec["name"]:
+            raise validation_error("%s.name must be a non-empty string" % where)
+        spec = dict(spec)
+        app_id = spec.pop("id", None)
+        if app_id is not None and (not isinstance(app_id, str) or not ID_RE.match(app_id)):
+            raise validation_error("%s.id must be a 24 character hex id" % where)
+        details = dict((key, spec.pop(name)) for name, key in (
+            ("ownerType", "owner_type"), ("ownerId", "owner_id"), ("organizationName", "organization_name"),
+            ("description", "description"), ("globals", "globals_")) if name in spec)
+        application = self.add_application(spec.pop("name"), app_id and app_id.lower(), **details)
+        seeded = application.store.seed(spec) if spec else {}
+        return dict(seeded, id=application.id, name=application.name)
 
     def set_faults(self, spec):
         self.faults.configure(spec)
@@ -191,7 +229,8 @@ class Emulator:
                 raise validation_error('"%s" is not an allowed property of the settings body' % key)
         if "pageCap" in spec:
             try:
-                self.store.set_page_cap(spec["pageCap"])
+                for application in list(self.applications.by_id.values()):
+                    application.store.set_page_cap(spec["pageCap"])
             except ValueError as exc:
                 raise validation_error("pageCap: %s" % exc)
         return self.settings

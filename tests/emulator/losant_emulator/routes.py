@@ -74,7 +74,11 @@ GROUP = GROUPS + "/{experienceGroupId}"
 DEVICES = "/applications/{applicationId}/devices"
 ENDPOINTS = "/applications/{applicationId}/experience/endpoints"
 
+APPLICATIONS = "/applications"
+
 API_ROUTES = RouteTable([
+    # Answered by applications.Applications.listing (api.py): it takes no application id.
+    Route("GET", APPLICATIONS, "applications.get", 200, None),
     Route("GET", USERS, "experienceUsers.get", 200, lambda store, call: store.list_users(call.query)),
     Route("POST", USERS, "experienceUsers.post", 201, lambda store, call: store.create_user(call.body)),
     Route("GET", USER, "experienceUser.get", 200,
