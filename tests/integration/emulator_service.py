@@ -9,7 +9,8 @@ background on a free port of 127.0.0.1, with a fresh token and application id,
 waits for its URL and writes tests/integration/integration_config.yml, which
 ansible-test hands to every target as variables:
 
-* ``losant_emulator_url``, ``losant_api_token``, ``losant_application_id``;
+* ``losant_emulator_url``, ``losant_api_token``, ``losant_application_id``; ``losant_user_token``
+  (a user token: it lists applications, for the inventory plugin's target);
 * ``losant_shared_api_dir``: where Losant's official JSON Schemas are looked for
   (as tests/conformance_support.py finds them), and ``losant_conformance_required``
   (LOSANT_CONFORMANCE_REQUIRED=1: a missing contract fails the targets; otherwise
@@ -179,13 +180,15 @@ def start():
         stop()
     STATE_DIR.mkdir(parents=True, exist_ok=True)
     token = "losant-it-" + secrets.token_hex(24)
+    # A user API token: it lists applications and reaches every one (the inventory plugin's target).
+    user_token = "losant-it-user-" + secrets.token_hex(24)
     application_id = secrets.token_hex(12)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "tests" / "emulator")] + (
         [env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     command = [sys.executable, "-m", "losant_emulator", "--host", "127.0.0.1", "--port", "0",
                "--application-id", application_id, "--token", token + ":all.Application",
-               "--url-file", str(URL_FILE), "--quiet"]
+               "--token", user_token + ":all.User", "--url-file", str(URL_FILE), "--quiet"]
     process, url = _spawn(command, env, EMULATOR_LOG, PID_FILE, URL_FILE)
     if not url:
         return 1
@@ -198,6 +201,7 @@ def start():
     config = {
         "losant_emulator_url": url,
         "losant_api_token": token,
+        "losant_user_token": user_token,
         "losant_application_id": application_id,
         "losant_shared_api_dir": str(contract),
         "losant_conformance_required": required,
@@ -205,7 +209,8 @@ def start():
     config.update(live)
     # JSON is YAML: the file needs no YAML library to write.
     _write_private(CONFIG, "%s start; removed by stop.\n%s\n" % (MARKER, json.dumps(config, indent=2)))
-    record = json.dumps({"url": url, "token": token, "application_id": application_id, "started": time.time(),
+    record = json.dumps({"url": url, "token": token, "user_token": user_token, "application_id": application_id,
+                         "started": time.time(),
                          "collection_root": str(ROOT), "conformance_required": required,
                          "live_token": live["live_api_token"], "live_user_password": live["live_user_password"],
                          "live_run_id": live["live_run_id"], "live_recordings": str(LIVE_RECORDINGS)}) + "\n"

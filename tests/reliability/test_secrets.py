@@ -213,6 +213,7 @@ def integration_run(tmp_path_factory):
     if run is None:
         run = fresh_run(tmp_path_factory.mktemp("integration"), why)
     AUDIT.add(run.token)
+    AUDIT.add(run.record.get("user_token"))  # the inventory target's
     # The live lane's emulator has a token of its own, and the lane a password made for the run.
     AUDIT.add(run.record.get("live_token"))
     AUDIT.add(run.record.get("live_user_password"))
@@ -225,6 +226,7 @@ def test_the_audit_knows_the_runs_token_and_the_targets_passwords(integration_ru
     secrets = target_secrets()
     assert len(secrets) >= 3, secrets
     assert integration_run.token.startswith("losant-it-") and integration_run.token in AUDIT.secrets
+    assert integration_run.record["user_token"].startswith("losant-it-user-")
     assert integration_run.record["live_token"].startswith("losant-live-")
     assert integration_run.record["live_user_password"] in AUDIT.secrets
     assert all(secret in AUDIT.secrets for secret in secrets)
