@@ -103,6 +103,7 @@ groups:
 compose:
   losant_environment: losant_globals.environment | default('production')
 
+---
 # acme.losant.yml: one organization's applications named "Acme *", cached for an hour.
 plugin: losant.platform.applications
 org_id: 5b0000000000000000000001
