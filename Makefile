@@ -263,9 +263,11 @@ test-suites: units integration reliability
 
 test-checks: static-checks awx test-2.18
 
-# BENCH_ARGS for a quick run, e.g. make bench BENCH_ARGS="--sizes 1000 --no-loop" (see bench.py --help).
+# BENCH_ARGS for a quick run, e.g. make bench BENCH_ARGS="--sizes 1000 --no-loop" (see bench.py --help);
+# BENCH_MANY_ARGS for many_applications.py (one play over 20 applications, forks 1 and 10).
 bench: $(VENV_STAMP) tree
 	@"$(VPY)" tests/bench/bench.py --markdown "$(BUILD)/bench.md" --json "$(BUILD)/bench.json" $(BENCH_ARGS)
+	@"$(VPY)" tests/bench/many_applications.py --markdown "$(BUILD)/bench-many-applications.md" $(BENCH_MANY_ARGS)
 
 # LOSANT_API_TOKEN, LOSANT_APPLICATION_ID (and LOSANT_API_URL), and LOSANT_LIVE_CONFIRM set to the
 # application id; the recording goes to tests/live/recordings/ of this checkout (LIVE_RECORDINGS=dir).
