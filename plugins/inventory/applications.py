@@ -23,7 +23,7 @@ description:
     proxy that drops a query parameter cannot add applications to the inventory.
   - An application API token cannot list applications (Losant answers 403); the plugin says so.
 author:
-  - losant.platform contributors
+  - Losant Platform Collection Maintainers (@losant-platform)
 requirements:
   - requests >= 2.25.0 (on the controller)
 extends_documentation_fragment:

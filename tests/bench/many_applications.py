@@ -49,7 +49,7 @@ PLAY = """---
 
 
 def parse_options(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--applications", type=int, default=20)
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--latency-ms", type=int, default=100)
