@@ -10,7 +10,8 @@ config=../../integration_config.yml
 [ -f "$config" ] || { echo "runme.sh: $config is missing (start tests/integration/emulator_service.py)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-export ANSIBLE_PYTHON_INTERPRETER="$(command -v python 2>/dev/null || command -v python3)"
+ANSIBLE_PYTHON_INTERPRETER=$(command -v python 2>/dev/null || command -v python3)
+export ANSIBLE_PYTHON_INTERPRETER
 
 ansible-playbook -i localhost, -c local setup.yml -e "@$config" -e "work=$work" "$@"
 LOSANT_API_TOKEN=$(cat "$work/user-token")

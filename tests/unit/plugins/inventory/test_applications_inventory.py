@@ -75,7 +75,7 @@ def test_every_application_on_every_page_is_a_host_with_its_variables(emulator, 
     staging = inventory.get_host("acme_staging").get_vars()
     assert staging["losant_organization_name"] == "Acme" and staging["losant_experience_user_count"] == 1
     assert staging["losant_globals"] == {"environment": "staging"}
-    assert staging["losant_application_id"] in [app for app in emulator.applications.by_id]
+    assert staging["losant_application_id"] in emulator.applications.by_id
 
 
 def test_org_id_name_and_hostnames_select_and_name(emulator, tmp_path):
