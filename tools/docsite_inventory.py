@@ -33,6 +33,12 @@ LABELS = {
 }
 
 
+# Ansible's configuration variables the generated pages link to with ``:envvar:``
+# (the inventory_cache fragment of the inventory plugin); "envvar ... not found" names one to add.
+ENVVARS = ('ANSIBLE_CACHE_PLUGIN', 'ANSIBLE_CACHE_PLUGIN_CONNECTION', 'ANSIBLE_CACHE_PLUGIN_PREFIX',
+           'ANSIBLE_CACHE_PLUGIN_TIMEOUT')
+
+
 def inventory():
     header = (
         '# Sphinx inventory version 2\n'
@@ -41,6 +47,8 @@ def inventory():
         '# The remainder of this file is compressed using zlib.\n'
     )
     lines = ''.join('%s std:label -1 %s %s\n' % (label, uri, title) for label, (uri, title) in sorted(LABELS.items()))
+    lines += ''.join('%s std:envvar -1 reference_appendices/config.html#envvar-%s %s\n' % (name, name, name)
+                     for name in ENVVARS)
     return header.encode('utf-8') + zlib.compress(lines.encode('utf-8'))
 
 
