@@ -125,3 +125,17 @@ def test_a_wrong_url_names_the_request(tmp_path):
     with pytest.raises(AnsibleParserError) as failed:
         _inventory(tmp_path, {"api_url": "http://127.0.0.1:9", "api_token": USER_TOKEN, "retries": 0, "timeout": 2})
     assert "GET /applications" in str(failed.value) and USER_TOKEN not in str(failed.value)
+
+
+def test_a_server_that_drops_the_selection_adds_no_host(emulator, tmp_path):
+    """Behind a proxy that drops orgId and the name filter, Losant's answer holds every application:
+    the inventory still holds only the selected ones."""
+    emulator.set_faults({"rules": [{"method": "GET", "path": "^/applications$", "action": "ignore_query",
+                                    "params": ["orgId", "filterField", "filter"]}]})
+    try:
+        inventory = _inventory(tmp_path, _base(emulator, org_id=ORG, name="'acme s*'"))
+        fired = emulator.faults.describe()["rules"][0]["fired"]
+    finally:
+        emulator.clear_faults()
+    assert fired >= 1, "the server answered as if the selection had been sent"
+    assert [host.name for host in inventory.groups["losant_applications"].get_hosts()] == ["acme_staging"]
