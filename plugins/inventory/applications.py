@@ -121,6 +121,8 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.losant.platform.plugins.plugin_utils._applications import (
     APPLICATIONS_PATH, host_names, host_vars, listing_params, selected)
 
+from ansible_collections.losant.platform.plugins.module_utils._connection_options import connection_errors, tls_verify
+
 try:
     from ansible_collections.losant.platform.plugins.module_utils._client import LosantClient
     from ansible_collections.losant.platform.plugins.module_utils._transport import LosantApiError
@@ -164,19 +166,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if IMPORT_ERROR is not None:
             raise AnsibleParserError("losant.platform.applications needs the Python library requests on the "
                                      "controller: %s" % to_native(IMPORT_ERROR))
-        token = self.get_option("api_token")
-        if not token or any(char.isspace() for char in token):
-            raise AnsibleParserError("api_token must be a non-empty token without whitespace (set it or "
-                                     "LOSANT_API_TOKEN); its value is not shown")
-        api_url = self.get_option("api_url")
-        if not api_url.startswith(("http://", "https://")):
-            raise AnsibleParserError("api_url must start with http:// or https://, got %r" % api_url)
+        # The modules' own rules for these options.
+        params = dict((key, self.get_option(key)) for key in ("api_token", "api_url", "timeout", "retries"))
+        params["api_token"] = params["api_token"] or ""
+        errors = connection_errors(params)
+        if errors:
+            raise AnsibleParserError("; ".join(errors))
         org_id, name = self.get_option("org_id"), self.get_option("name")
-        verify = self.get_option("validate_certs")
-        if verify and self.get_option("ca_path"):
-            verify = self.get_option("ca_path")
-        client = LosantClient(api_url, token, None, validate_certs=verify, timeout=self.get_option("timeout"),
-                              retries=self.get_option("retries"))
+        client = LosantClient(params["api_url"], params["api_token"], None,
+                              validate_certs=tls_verify(self.get_option("validate_certs"), self.get_option("ca_path")),
+                              timeout=params["timeout"], retries=params["retries"])
         try:
             listed = client.list_all(APPLICATIONS_PATH, listing_params(org_id, name))
         except LosantApiError as exc:

@@ -30,8 +30,14 @@ CONNECTION_ARGUMENT_SPEC = dict(
 )
 
 
+def tls_verify(validate_certs, ca_path):
+    """What requests takes as ``verify``: a CA bundle path in place of True, or False."""
+    return (ca_path or True) if validate_certs else False
+
+
 def connection_errors(params):
-    """Every rule the connection options break, each naming the option; [] when all is well."""
+    """Every rule the connection options break, each naming the option; [] when all is well.
+    Checks the options ``params`` has (the inventory plugin has no application_id)."""
     errors = []
     if not params["api_token"] or any(char.isspace() or not char.isprintable() for char in params["api_token"]):
         # Never shown: a token with a stray newline would be echoed by the HTTP library's error.
@@ -39,7 +45,7 @@ def connection_errors(params):
                       "(a trailing newline?); its value is not shown")
     if not params["api_url"].startswith(("http://", "https://")):
         errors.append("api_url must start with http:// or https://, got %r" % params["api_url"])
-    id_error = check_id("application_id", params["application_id"])
+    id_error = check_id("application_id", params["application_id"]) if "application_id" in params else None
     if id_error:
         if params["application_id"].isdigit():
             # YAML reads an unquoted id of digits as a number: leading zeros go, 0-led ones are octal.
@@ -50,7 +56,7 @@ def connection_errors(params):
         errors.append("timeout must be a number of seconds greater than 0, got %s" % params["timeout"])
     if params["retries"] < 0:
         errors.append("retries must be 0 or more, got %d" % params["retries"])
-    if params["rate_limit_max_wait"] < 0:
+    if params.get("rate_limit_max_wait", 0) < 0:
         errors.append("rate_limit_max_wait must be a number of seconds of 0 or more, got %s"
                       % params["rate_limit_max_wait"])
     return errors

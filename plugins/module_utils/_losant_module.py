@@ -21,6 +21,7 @@ from ansible_collections.losant.platform.plugins.module_utils._transport import 
 from ansible_collections.losant.platform.plugins.module_utils._connection_options import (
     CONNECTION_ARGUMENT_SPEC,
     connection_errors,
+    tls_verify,
 )
 from ansible_collections.losant.platform.plugins.module_utils._validation import listed
 
@@ -67,8 +68,7 @@ def client_from_module(module):
         api_url=params["api_url"],
         api_token=params["api_token"],
         application_id=params["application_id"],
-        # requests takes a CA bundle path in place of True.
-        validate_certs=(params["ca_path"] or True) if params["validate_certs"] else False,
+        validate_certs=tls_verify(params["validate_certs"], params["ca_path"]),
         timeout=params["timeout"],
         retries=params["retries"],
         rate_limit_max_wait=params["rate_limit_max_wait"],

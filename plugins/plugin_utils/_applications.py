@@ -15,6 +15,8 @@ __metaclass__ = type
 import json
 import re
 
+from ansible_collections.losant.platform.plugins.module_utils._queries import glob_matches
+
 APPLICATIONS_PATH = "/applications"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -29,24 +31,16 @@ def listing_params(org_id=None, name=None):
     return params
 
 
-def name_matcher(pattern):
-    """Losant's name filter: ``*`` matches any run of characters, the rest is literal, ignoring case."""
-    regex = re.compile("^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$",
-                       re.IGNORECASE | re.DOTALL)
-    return lambda value: bool(regex.match(value or ""))
-
-
 def selected(applications, org_id=None, name=None):
     """The applications that match the selection: with ``org_id`` "" only the user's own, with an id
     only that organization's; with ``name`` those whose name matches the glob."""
-    matches_name = name_matcher(name) if name else (lambda value: True)
     out = []
     for app in applications:
         if org_id == "" and app.get("ownerType") != "user":
             continue
         if org_id and (app.get("ownerType") != "organization" or str(app.get("ownerId", "")).lower() != org_id.lower()):
             continue
-        if matches_name(app.get("name")):
+        if not name or glob_matches(name, app.get("name")):
             out.append(app)
     return out
 

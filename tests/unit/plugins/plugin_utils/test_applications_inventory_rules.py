@@ -2,7 +2,7 @@
 client, host names made safe and unique, and host variables."""
 
 from ansible_collections.losant.platform.plugins.plugin_utils._applications import (
-    host_names, host_vars, listing_params, name_matcher, safe_name, selected)
+    host_names, host_vars, listing_params, safe_name, selected)
 
 ORG = "5b00000000000000000000aa"
 APPS = [
@@ -20,10 +20,12 @@ def test_listing_params_send_the_selection():
 
 
 def test_the_name_glob_is_losants():
-    matches = name_matcher("acme *")
-    assert matches("Acme Staging") and matches("ACME x") and not matches("Acme") and not matches("My Acme x")
-    assert name_matcher("a.c")("a.c") and not name_matcher("a.c")("abc")  # only * is special
-    assert name_matcher("*")("") is True
+    def names(pattern, *candidates):
+        return [app["name"] for app in selected([{"id": str(i), "name": c} for i, c in enumerate(candidates)],
+                                                name=pattern)]
+    assert names("acme *", "Acme Staging", "ACME x", "Acme", "My Acme x") == ["Acme Staging", "ACME x"]
+    assert names("a.c", "a.c", "abc") == ["a.c"]  # only * is special
+    assert names("*", "") == [""]
 
 
 def test_selected_drops_what_the_server_should_not_have_answered():
