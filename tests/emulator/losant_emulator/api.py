@@ -5,7 +5,7 @@ then the route's store call. The HTTP plumbing is in ``transport.py``."""
 import json
 import traceback
 
-from .auth import authenticate, bearer_token, require_scope
+from .auth import authenticate, require_scope
 from .bodies import ID_RE
 from .errors import ApiError, not_found, validation_error
 from .routes import API_ROUTES, Call, flat_params
@@ -43,8 +43,8 @@ class LosantApi:
         if route is None:
             raise ApiError(405, "MethodNotAllowed", "%s is not allowed on %s" % (method, path),
                            {"Allow": ", ".join(allowed)})
-        scopes = authenticate(self.tokens, headers)
-        reach = self.reach.get(bearer_token(headers), frozenset())
+        token, scopes = authenticate(self.tokens, headers)
+        reach = self.reach[token]
         if "applicationId" not in ids:  # GET /applications
             first = self.applications.first.store
             return route.status, self.applications.listing(flat_params(params), scopes, reach, first.page_cap)

@@ -10,7 +10,7 @@ import threading
 
 from .bodies import ID_RE
 from .errors import ApiError, validation_error
-from .listing import glob_regex, parse_list_params, sort_records
+from .listing import glob_regex, parse_list_params, sort_and_page
 from .timestamps import now_ts
 
 # The scopes GET /applications accepts (../shared/losant-api/NOTES.md, "Applications").
@@ -25,16 +25,15 @@ EVERY = "*"
 OWNER_USER_ID = "5a0000000000000000000001"
 
 
-def token_reach(token_specs, first_application_id):
-    """{token: frozenset of application ids, or EVERY} from the emulator's token specs: a list of
-    scopes (an application token of the first application, or, with a user or organization scope,
-    a token that reaches every application) or {"scopes": [...], "applications": [ids] or "*"}."""
+def token_reach(token_specs, tokens, first_application_id):
+    """{token: frozenset of application ids, or EVERY} from the emulator's token specs and their
+    scopes (``tokens``, auth.token_table's): a token of a spec that names no "applications" reaches
+    the first application, or, with a user or organization scope, every application; a spec
+    {"scopes": [...], "applications": [ids] or "*"} reaches those."""
     reach = {}
     for token, spec in token_specs.items():
-        scopes = spec.get("scopes", ()) if isinstance(spec, dict) else spec
-        scopes = [scopes] if isinstance(scopes, str) else list(scopes or ())
         named = spec.get("applications") if isinstance(spec, dict) else None
-        if named == EVERY or (named is None and set(scopes) & ACCOUNT_SCOPES):
+        if named == EVERY or (named is None and tokens[token] & ACCOUNT_SCOPES):
             reach[token] = EVERY
         else:
             reach[token] = frozenset(i.lower() for i in (named or [first_application_id]))
@@ -131,9 +130,8 @@ class Applications:
             rx = glob_regex(opts["filter"])
             apps = [app for app in apps if rx.match(app.name)]
             echo = {"filterField": opts["filterField"], "filter": opts["filter"]}
-        records = sort_records([app.render() for app in apps], opts)
-        start = opts["page"] * opts["perPage"]
-        items = records[start:start + opts["perPage"]]
+        records = [app.render() for app in apps]
+        items = sort_and_page(records, opts)
         out = {"items": items, "count": len(items), "totalCount": len(records), "perPage": opts["perPage"],
                "page": opts["page"], "sortField": opts["sortField"], "sortDirection": opts["sortDirection"]}
         out.update(echo)

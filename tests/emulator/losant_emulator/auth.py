@@ -42,15 +42,12 @@ def bearer_token(headers):
 
 
 def authenticate(tokens, headers):
-    """The scopes of the request's bearer token; 401 without a known one."""
-    header = headers.get("Authorization") or ""
-    parts = header.split(None, 1)
-    if len(parts) != 2 or parts[0].lower() != "bearer":
-        raise ApiError(401, "Unauthorized", "Authorization failed")
-    scopes = tokens.get(parts[1].strip())
+    """(the request's bearer token, its scopes); 401 without a known one."""
+    token = bearer_token(headers)
+    scopes = tokens.get(token) if token is not None else None
     if scopes is None:
         raise ApiError(401, "Unauthorized", "Authorization failed")
-    return scopes
+    return token, scopes
 
 
 def scope_allows(scopes, scope, method):

@@ -55,7 +55,7 @@ class Emulator:
             raise ValueError(exc.message)
         self.log = RequestLog()
         self.applications = Applications(Application(self.application_id, self.store, FIRST_APPLICATION_NAME))
-        self.api = LosantApi(self.applications, self.tokens, token_reach(token_specs, self.application_id),
+        self.api = LosantApi(self.applications, self.tokens, token_reach(token_specs, self.tokens, self.application_id),
                              on_write=self.save)
         self._conns = set()
         self._conns_lock = threading.Lock()
