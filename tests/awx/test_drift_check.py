@@ -35,7 +35,7 @@ CONVERGE = [{"name": "Provision the access model", "hosts": "localhost", "connec
              "roles": ["losant.platform.experience_access"]}]
 
 
-def _run(playbook, tmp_path, env, junit_dir=None):
+def _run(playbook, tmp_path, env, junit_dir=None, model=None):
     env = dict(os.environ, **env)
     if junit_dir is not None:
         env.update({
@@ -44,9 +44,9 @@ def _run(playbook, tmp_path, env, junit_dir=None):
             "JUNIT_FAIL_ON_CHANGE": "true",
             "JUNIT_HIDE_TASK_ARGUMENTS": "true",
         })
-    model = tmp_path / "model.json"
-    model.write_text(json.dumps(MODEL))
-    done = subprocess.run([ANSIBLE_PLAYBOOK, "-i", "localhost,", str(playbook), "-e", "@%s" % model],
+    model_file = tmp_path / "model.json"
+    model_file.write_text(json.dumps(model or MODEL))
+    done = subprocess.run([ANSIBLE_PLAYBOOK, "-i", "localhost,", str(playbook), "-e", "@%s" % model_file],
                           capture_output=True, text=True, cwd=str(tmp_path), env=env, timeout=300, check=False)
     assert AUDIT.scan("drift check", Path(playbook).name, done.stdout + done.stderr) == []
     return done
@@ -61,6 +61,13 @@ def converged(emulator_for_examples, tmp_path):
     done = _run(playbook, tmp_path, env)
     assert done.returncode == 0, done.stdout[-3000:]
     return emulator_for_examples, env
+
+
+def _user(emulator, email):
+    """The user as Losant lists it, read the way another admin's tool would."""
+    users = requests.get("%s/applications/%s/experience/users" % (emulator.url, emulator.application_id),
+                         headers={"Authorization": "Bearer " + TOKEN}, timeout=10).json()["items"]
+    return [user for user in users if user["email"] == email][0]
 
 
 def _junit(junit_dir):
@@ -91,9 +98,7 @@ def test_an_unchanged_application_passes_the_drift_check(converged, tmp_path):
 
 def test_a_drifted_application_fails_the_drift_check_and_says_what_differs(converged, tmp_path):
     emulator, env = converged
-    users = requests.get("%s/applications/%s/experience/users" % (emulator.url, emulator.application_id),
-                         headers={"Authorization": "Bearer " + TOKEN}, timeout=10).json()["items"]
-    tom = [user for user in users if user["email"] == "tom.berg@acme.example.com"][0]
+    tom = _user(emulator, "tom.berg@acme.example.com")
     # Someone renames Tom in the Losant web interface.
     answer = requests.patch("%s/applications/%s/experience/users/%s" % (emulator.url, emulator.application_id,
                                                                         tom["id"]),
@@ -117,17 +122,12 @@ def test_a_drifted_application_fails_the_drift_check_and_says_what_differs(conve
 
 def test_report_only_mode_writes_the_report_and_passes(converged, tmp_path):
     emulator, env = converged
-    users = requests.get("%s/applications/%s/experience/users" % (emulator.url, emulator.application_id),
-                         headers={"Authorization": "Bearer " + TOKEN}, timeout=10).json()["items"]
-    ana = [user for user in users if user["email"] == "ana.lima@acme.example.com"][0]
+    ana = _user(emulator, "ana.lima@acme.example.com")
     requests.delete("%s/applications/%s/experience/users/%s" % (emulator.url, emulator.application_id, ana["id"]),
                     headers={"Authorization": "Bearer " + TOKEN}, timeout=10).raise_for_status()
     seq = emulator.requests()["last_seq"]
     env = dict(env, LOSANT_DRIFT_REPORT=str(tmp_path / "drift.md"))
-    model = dict(MODEL, losant_drift_fail=False)
-    (tmp_path / "report-only.json").write_text(json.dumps(model))
-    done = subprocess.run([ANSIBLE_PLAYBOOK, "-i", "localhost,", str(DRIFT_CHECK), "-e", "@report-only.json"],
-                          capture_output=True, text=True, cwd=str(tmp_path), env=dict(os.environ, **env), timeout=300, check=False)
+    done = _run(DRIFT_CHECK, tmp_path, env, model=dict(MODEL, losant_drift_fail=False))
     assert done.returncode == 0, done.stdout[-3000:]
     assert emulator_writes(emulator, seq) == []
     assert "| Users to create | ana.lima@acme.example.com |" in (tmp_path / "drift.md").read_text()
