@@ -3,7 +3,7 @@ entries, and every problem named by file, line and column."""
 
 import pytest
 
-from ansible_collections.losant.platform.plugins.plugin_utils import _user_files
+from ansible_collections.losant.platform.plugins.plugin_utils import _structured_text
 from ansible_collections.losant.platform.plugins.plugin_utils._user_files import read_users_file
 
 PASSWORD = "Src-Unit-Passw0rd"
@@ -328,7 +328,7 @@ def test_yaml_nested_too_deeply_for_the_loader_is_named_where_it_nests_deepest(t
     # PyYAML without libyaml recurses once per level and raises RecursionError: the token scan says where.
     def recursing(loader):
         raise RecursionError("maximum recursion depth exceeded")
-    monkeypatch.setattr(_user_files._Loader, "get_single_node", recursing)
+    monkeypatch.setattr(_structured_text._Loader, "get_single_node", recursing)
     path = write(tmp_path, "users.yml", "- email: a@acme.example\n  user_tags: {a: [[[x]]], b: [y]}\n")
     assert read_users_file(path).problems == [
         "%s:2:20: nests lists and mappings too deeply to be read; a users file is a list of mappings of options"
@@ -338,7 +338,7 @@ def test_yaml_nested_too_deeply_for_the_loader_is_named_where_it_nests_deepest(t
 def test_any_other_error_of_the_parser_is_a_problem_not_an_exception(tmp_path, monkeypatch):
     def failing(*args, **kwargs):
         raise TypeError("something new")
-    monkeypatch.setattr(_user_files.json, "loads", failing)
+    monkeypatch.setattr(_structured_text.json, "loads", failing)
     path = write(tmp_path, "users.json", "[]")
     assert read_users_file(path).problems == ["%s:1:1: is not valid JSON: something new" % path]
 
@@ -376,7 +376,7 @@ def test_each_entry_keeps_the_line_it_starts_on(tmp_path):
 def test_a_json_file_without_problems_is_read_without_the_slow_pass_for_positions(tmp_path, monkeypatch):
     def composing(*args, **kwargs):
         raise AssertionError("yaml.compose")
-    monkeypatch.setattr(_user_files.yaml, "compose", composing)
+    monkeypatch.setattr(_structured_text.yaml, "compose", composing)
     rows = ",\n".join('{"email": "user%d@acme.example", "first_name": "U", "user_tags": {"n": "%d"}}' % (number, number)
                       for number in range(100))
     read = read_users_file(write(tmp_path, "users.json", "[%s]" % rows))
