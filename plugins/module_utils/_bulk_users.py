@@ -45,6 +45,7 @@ from ansible_collections.losant.platform.plugins.module_utils._write_gate import
     SUSPEND,
     UPDATE,
     GateRefusal,
+    Rules,
     Write,
     carries_tag,
 )
@@ -379,3 +380,24 @@ def gathered_config(users, groups):
                 for group in user.get("experienceGroups") or []),
         ))
     return config
+
+
+def task_rules(params, planned):
+    """The write gate's rules of an experience_users task: what its config selects to delete or suspend
+    (exact emails, letter case aside), its ownership tag and its bound on deletions."""
+    listed_emails = set(entry["email"].lower() for entry in params["config"])
+    state = params["state"]
+
+    def listed(user):
+        return (user.get("email") or "").lower() in listed_emails
+
+    def not_listed(user):
+        return not listed(user)
+
+    if state in ("deleted", "suspended"):
+        selects, selection = listed, "the emails of config (exactly, letter case aside)"
+    elif state == "overridden":
+        selects, selection = not_listed, "overridden (a user that config does not list, by exact email)"
+    else:
+        selects, selection = None, ""
+    return Rules(selects, selection, params["ownership_tag"], planned.adopting, params["max_deletions"])

@@ -440,6 +440,7 @@ from ansible_collections.losant.platform.plugins.module_utils._bulk_users import
     read_current_users,
     resolve_entry_groups,
     run_writes,
+    task_rules,
 )
 from ansible_collections.losant.platform.plugins.module_utils._dates import format_datetime, utc_now
 from ansible_collections.losant.platform.plugins.module_utils._losant_module import (
@@ -458,7 +459,6 @@ from ansible_collections.losant.platform.plugins.module_utils._users import (
 from ansible_collections.losant.platform.plugins.module_utils._validation import check_tags, check_workers, listed
 from ansible_collections.losant.platform.plugins.module_utils._write_gate import (
     GateRefusal,
-    Rules,
     WriteGate,
     empty_overridden_error,
     member_cap_warnings,
@@ -478,27 +478,6 @@ def gather(module, client):
     groups = client.list_experience_groups()
     module.exit_json(changed=False, gathered=gathered_config(users, groups),
                      created=[], updated=[], deleted=[], unchanged=0, changed_fields={}, not_owned=[])
-
-
-def task_rules(params, planned):
-    """The write gate's rules of this task: what its config selects to delete or suspend
-    (exact emails, letter case aside), its ownership tag and its bound on deletions."""
-    listed_emails = set(entry["email"].lower() for entry in params["config"])
-    state = params["state"]
-
-    def listed(user):
-        return (user.get("email") or "").lower() in listed_emails
-
-    def not_listed(user):
-        return not listed(user)
-
-    if state in ("deleted", "suspended"):
-        selects, selection = listed, "the emails of config (exactly, letter case aside)"
-    elif state == "overridden":
-        selects, selection = not_listed, "overridden (a user that config does not list, by exact email)"
-    else:
-        selects, selection = None, ""
-    return Rules(selects, selection, params["ownership_tag"], planned.adopting, params["max_deletions"])
 
 
 def plan(module, client):
