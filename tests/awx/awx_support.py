@@ -27,7 +27,7 @@ for _path in (REPO / "tests" / "emulator", REPO / "tests" / "reliability"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from reliability_support import AUDIT, TOKEN  # noqa: E402  pylint: disable=wrong-import-position
+from reliability_support import AUDIT, TOKEN, password_literals  # noqa: E402  pylint: disable=wrong-import-position
 
 CREDENTIAL_TYPE = REPO / "docs" / "awx" / "credential_type.yml"
 EXAMPLES = REPO / "docs" / "examples"
@@ -108,24 +108,9 @@ def example_site(extra_plays=(), only=None):
 
 
 def example_passwords():
-    """Every password literal of the example playbooks (values of password keys and of
-    password mappings), registered with the audit."""
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if "password" in str(key) and isinstance(value, str) and "{{" not in value:
-                    found.append(value)
-                elif "password" in str(key) and isinstance(value, dict):
-                    found.extend(item for item in value.values() if isinstance(item, str))
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    for path in sorted(EXAMPLES.glob("*.yml")):
-        walk(yaml.safe_load(path.read_text()))
+    """Every password literal of the example playbooks, registered with the audit."""
+    found = [value for path in sorted(EXAMPLES.glob("*.yml"))
+             for value in password_literals(yaml.safe_load(path.read_text()))]
     for value in found:
         AUDIT.add(value)
     return found

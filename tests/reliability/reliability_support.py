@@ -87,6 +87,26 @@ AUDIT = SecretAudit()
 AUDIT.add(TOKEN)
 
 
+# Options named like a password that hold none.
+NOT_SECRETS = ("update_password", "password_updated_after", "password_updated_before")
+
+
+def password_literals(data):
+    """Literal values of keys that hold a password, anywhere in parsed YAML: a password option's
+    text, or the texts of a mapping of passwords (experience_users' ``passwords``, keyed by email)."""
+    found = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if "password" in str(key) and key not in NOT_SECRETS:
+                texts = value.values() if isinstance(value, dict) else [value]
+                found.extend(text for text in texts if isinstance(text, str) and "{{" not in text)
+            found.extend(password_literals(value))
+    elif isinstance(data, list):
+        for item in data:
+            found.extend(password_literals(item))
+    return found
+
+
 # Any 31 characters of a password hold one whole 16-character piece of it.
 RANDOM_PIECE = 16
 

@@ -29,11 +29,11 @@ import yaml
 
 from ansible_collections.losant.platform.tests.conformance_support import SHARED_API_DIR
 from losant_emulator import Emulator
-from reliability_support import AUDIT, OUTCOMES, REPO, TOKEN, PlaybookRun, capture_passwords, noted_task, play
+from reliability_support import (AUDIT, OUTCOMES, REPO, TOKEN, PlaybookRun, capture_passwords, noted_task,
+                                 password_literals, play)
 
 INTEGRATION = REPO / "tests" / "integration"
 SERVICE = Path("tests") / "integration" / "emulator_service.py"
-NOT_SECRETS = ("update_password", "password_updated_after", "password_updated_before")
 # What the files the targets exercise are; a kept run older than any of them is stale.
 INPUTS = ("plugins", "roles", "meta", "tests/integration", "tests/emulator", "tests/conformance_support.py")
 GENERATED = ("integration_config.yml", "inventory", "integration.cfg")
@@ -67,26 +67,12 @@ BLACK_BOX = set(target for target in set(TARGETS) - SCRIPTS
                 if "setup_emulator" not in (INTEGRATION / "targets" / target / "meta" / "main.yml").read_text())
 
 
-def _passwords(data):
-    """Literal values of keys that hold a password, anywhere in parsed YAML."""
-    found = []
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if "password" in str(key) and key not in NOT_SECRETS and isinstance(value, str) and "{{" not in value:
-                found.append(value)
-            found.extend(_passwords(value))
-    elif isinstance(data, list):
-        for item in data:
-            found.extend(_passwords(item))
-    return found
-
-
 def target_secrets():
     """Every password literal of the targets (at least 8 characters: shorter ones are
     invalid passwords the targets use to test refusals)."""
     secrets = []
     for path in sorted((INTEGRATION / "targets").glob("*/*/*.yml")):
-        secrets.extend(value for value in _passwords(yaml.safe_load(path.read_text())) if len(value) >= 8)
+        secrets.extend(value for value in password_literals(yaml.safe_load(path.read_text())) if len(value) >= 8)
     return sorted(set(secrets))
 
 
