@@ -24,6 +24,8 @@ MAX_PER_PAGE = 1000
 STABLE_ORDER = {"sortField": "id", "sortDirection": "asc"}
 # A listing that changes while it is read is read again, at most this often in all.
 READ_ATTEMPTS = 3
+# What a later page that repeats page 0 item for item shows: a proxy or gateway that drops `page`.
+REPEATS_PAGE_0 = " held the same items as page 0"
 
 
 def first_page_params(params=None):
@@ -53,6 +55,11 @@ def list_all(client, path, params=None, first_page=None, workers=1):
         if problem is None:
             return items
         problems.append(problem)
+    if all(problem.endswith(REPEATS_PAGE_0) for problem in problems):
+        raise client.api_error("GET", path, "every read of the listing repeated page 0 on a later page (%s); "
+                                            "something between here and Losant seems to drop the page parameter: "
+                                            "check api_url and any proxy or gateway on the way; nothing was written"
+                               % "; ".join(problems))
     raise client.api_error("GET", path, "the listing changed while it was read, on each of %d reads (%s); nothing "
                                         "was written: run the task again once the users and groups stop changing"
                            % (READ_ATTEMPTS, "; ".join(problems)))
@@ -75,6 +82,10 @@ def merge_pages(bodies, total):
     """Pure: (the items of the pages merged by id, None), or (None, the problem)
     when the pages do not hold exactly ``total`` distinct items."""
     totals = sorted(set(body.get("totalCount", total) for body in bodies) - set([total]))
+    first_ids = _item_ids(bodies[0])
+    for number, body in enumerate(bodies[1:], 1):
+        if first_ids and _item_ids(body) == first_ids:
+            return None, "page %d%s" % (number, REPEATS_PAGE_0)
     items = []
     seen = set()
     repeated = 0
@@ -91,3 +102,7 @@ def merge_pages(bodies, total):
     if repeated or len(items) != total:
         return None, "%d distinct items of %d%s" % (len(items), total, ", %d seen twice" % repeated if repeated else "")
     return items, None
+
+
+def _item_ids(body):
+    return [str(item.get("id")).lower() for item in body.get("items") or []]

@@ -139,3 +139,18 @@ def test_a_server_that_drops_the_selection_adds_no_host(emulator, tmp_path):
         emulator.clear_faults()
     assert fired >= 1, "the server answered as if the selection had been sent"
     assert [host.name for host in inventory.groups["losant_applications"].get_hosts()] == ["acme_staging"]
+
+
+def test_a_server_that_drops_the_page_parameter_fails_saying_so(emulator, tmp_path):
+    """With pages of 2, every page answered as page 0 would make a third of the hosts; the inventory
+    fails instead, naming the likely cause."""
+    emulator.set_faults({"rules": [{"method": "GET", "path": "^/applications$", "action": "ignore_query",
+                                    "params": ["page"]}]})
+    try:
+        with pytest.raises(AnsibleParserError) as failed:
+            _inventory(tmp_path, _base(emulator))
+        fired = emulator.faults.describe()["rules"][0]["fired"]
+    finally:
+        emulator.clear_faults()
+    assert fired >= 3
+    assert "seems to drop the page parameter" in str(failed.value) and USER_TOKEN not in str(failed.value)

@@ -184,6 +184,22 @@ def test_a_listing_that_keeps_changing_fails_clearly_after_three_reads():
                                          "changing")
 
 
+def test_a_server_that_drops_the_page_parameter_is_named_not_taken_for_a_changing_listing():
+    everyone = items_of(250)
+
+    def route(call):  # every page answered as page 0: a proxy that drops `page`
+        return listing_answer(everyone, dict(call["params"], page=0), page_cap=100)
+
+    client = routed_client(route, workers=1)
+    with pytest.raises(LosantApiError) as caught:
+        client.list_experience_groups()
+    assert "every read of the listing repeated page 0 on a later page (page 1 held the same items as page 0; " \
+        in caught.value.message
+    assert "seems to drop the page parameter" in caught.value.message
+    assert "changed while it was read" not in caught.value.message
+    assert len(client.session.calls) == 9  # three reads of three pages, nothing relied on
+
+
 def test_an_empty_page_where_total_count_promises_more_is_not_taken_for_the_end():
     client = routed_client(lambda call: response(200, {"items": [{"id": "1"}] if call["params"]["page"] == 0 else [],
                                                        "totalCount": 3}))
