@@ -32,9 +32,11 @@ from bench import GROUPS, PAGE_CAP, seed_users, wanted_users, write_csv  # noqa:
 from losant_emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
 
 TOKEN = "bench-user-token"
-# Runs a command and reports the peak resident memory of it and its descendants (its worker forks)
-# and the CPU time they used.
-MEASURED = ("import os, subprocess, sys; child = subprocess.Popen(sys.argv[1:]); dummy, status, usage = os.wait4(child.pid, 0); "
+# Runs a command (held to the CPUs BENCH_CPUS lists, if it is set) and reports the peak resident memory
+# of it and its descendants (its worker forks) and the CPU time they used.
+MEASURED = ("import os, subprocess, sys; held = os.environ.pop('BENCH_CPUS', ''); "
+            "held and os.sched_setaffinity(0, [int(cpu) for cpu in held.split(',')]); "
+            "child = subprocess.Popen(sys.argv[1:]); dummy, status, usage = os.wait4(child.pid, 0); "
             "sys.stderr.write('PEAK_KB=%d CPU_S=%.3f\\n' % (usage.ru_maxrss, usage.ru_utime + usage.ru_stime)); "
             "sys.exit(os.waitstatus_to_exitcode(status))")
 PLAY = """---
@@ -80,7 +82,7 @@ def run_play(workdir, emulator, forks, limit=None, play="play.yml", cpus=None):
     set of CPU numbers, holds ansible-playbook and everything it starts to those CPUs."""
     # The inventory and the modules read the same two variables, as with AWX's Losant credential.
     env = dict(os.environ, LOSANT_API_TOKEN=TOKEN, LOSANT_API_URL=emulator.url, ANSIBLE_NOCOLOR="1",
-               ANSIBLE_LOCALHOST_WARNING="0")
+               ANSIBLE_LOCALHOST_WARNING="0", BENCH_CPUS=",".join(str(cpu) for cpu in sorted(cpus or ())))
     command = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(workdir / "apps.losant.yml"),
                str(workdir / play), "-f", str(forks), "-e", "bench_src=%s" % (workdir / "users.csv")]
     if limit:
@@ -88,8 +90,7 @@ def run_play(workdir, emulator, forks, limit=None, play="play.yml", cpus=None):
     before = emulator.requests()["last_seq"]
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-c", MEASURED] + command, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True,
-                               preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
+                               stderr=subprocess.PIPE, text=True)
     output, errors = process.communicate()
     seconds = time.perf_counter() - started
     if process.returncode != 0:
