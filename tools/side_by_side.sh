@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Run make targets at the same time, each in its own make with its output in
-# LOGDIR/<target>.log, then print every log whole, in the order given, and
-# fail if any of them failed.
+# LOGDIR/<target>.log, then print every log whole, in the order given, with
+# the seconds each target took, and fail if any of them failed.
 #
 # usage: tools/side_by_side.sh LOGDIR MAKE TARGET...
 #
-# `make test` runs its checks that measure no time (sanity, lint, docs, the
-# artifact, the execution environment) beside the ansible-core 2.18 line, so
-# that both cores work; the suites with timing in them (faults, races) have
-# run before, alone.
+# `make test` runs the suites that serve an emulator (units, integration,
+# reliability) beside the checks (sanity, lint, docs, the artifact, the
+# execution environment, AWX, the ansible-core 2.18 line), so that both cores
+# work; the seconds show which side to lighten when the suite grows.
 set -uo pipefail
 
 logdir=${1:?LOGDIR missing}
@@ -18,7 +18,13 @@ mkdir -p "$logdir"
 
 declare -A pids
 for target in "$@"; do
-  "$make_cmd" "$target" >"$logdir/$target.log" 2>&1 &
+  (
+    started=$SECONDS
+    "$make_cmd" "$target" >"$logdir/$target.log" 2>&1
+    status=$?
+    echo $((SECONDS - started)) >"$logdir/$target.seconds"
+    exit "$status"
+  ) &
   pids[$target]=$!
 done
 echo "== side by side: $* (logs in $logdir)"
@@ -26,7 +32,7 @@ echo "== side by side: $* (logs in $logdir)"
 failed=()
 for target in "$@"; do
   if wait "${pids[$target]}"; then status=0; else status=$?; fi
-  echo "== side by side: $target (exit $status) ----------------------------------------"
+  echo "== side by side: $target (exit $status, $(cat "$logdir/$target.seconds" 2>/dev/null || echo '?') s) ------------------------"
   cat "$logdir/$target.log"
   if [ "$status" -ne 0 ]; then failed+=("$target"); fi
 done
