@@ -91,7 +91,7 @@ def merge_pages(bodies, total):
     repeated = 0
     for body in bodies:
         for item in body.get("items") or []:
-            key = str(item.get("id")).lower()
+            key = _item_key(item)
             if key in seen:
                 repeated += 1
                 continue
@@ -104,5 +104,9 @@ def merge_pages(bodies, total):
     return items, None
 
 
+def _item_key(item):
+    return str(item.get("id")).lower()
+
+
 def _item_ids(body):
-    return [str(item.get("id")).lower() for item in body.get("items") or []]
+    return [_item_key(item) for item in body.get("items") or []]
